@@ -1,0 +1,218 @@
+"""Settings: a TOML file plus LMS_* environment overrides, validated into one object.
+
+Every key lives in SPEC with its type and default; config.example.toml documents the same
+keys (a test keeps the two in step). A key's environment name is LMS_ + the dotted key in
+upper case with dots as underscores: `database.url` -> LMS_DATABASE_URL.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import os
+import tomllib
+import zoneinfo
+from dataclasses import dataclass
+from pathlib import Path
+
+DEV_SECRET_KEY = "dev-insecure-change-me"
+LOCALES = ("zh_CN", "en")
+ENVIRONMENTS = ("development", "production")
+
+
+class ConfigError(Exception):
+    """A setting is missing, unknown or has a bad value; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Key:
+    type: str  # str, int, bool, weekdays, dates, networks, choice
+    default: object
+    choices: tuple = ()
+    minimum: int | None = None
+
+
+SPEC: dict[str, Key] = {
+    "env": Key("choice", "development", ENVIRONMENTS),
+    "secret_key": Key("str", DEV_SECRET_KEY),
+    "timezone": Key("timezone", "Asia/Shanghai"),
+    "default_locale": Key("choice", "zh_CN", LOCALES),
+    "base_template": Key("str", "lms/_shell.html"),
+    "database.url": Key("str", "sqlite:///instance/lms.db"),
+    "database.pool_size": Key("int", 10, minimum=1),
+    "database.busy_timeout_ms": Key("int", 5000, minimum=0),
+    "calendar.workdays": Key("weekdays", [1, 2, 3, 4, 5]),
+    "calendar.holidays": Key("dates", []),
+    "calendar.makeup_workdays": Key("dates", []),
+    "security.account_max_failures": Key("int", 5, minimum=1),
+    "security.address_max_failures": Key("int", 50, minimum=1),
+    "security.failure_window_minutes": Key("int", 15, minimum=1),
+    "security.lockout_minutes": Key("int", 15, minimum=1),
+    "security.trusted_proxies": Key("networks", []),
+    "security.session_hours": Key("int", 12, minimum=1),
+    "security.min_password_length": Key("int", 10, minimum=8),
+    "security.invite_ttl_hours": Key("int", 72, minimum=1),
+    "security.max_upload_mb": Key("int", 20, minimum=1),
+    "notifications.smtp.host": Key("str", ""),
+    "notifications.smtp.port": Key("int", 587, minimum=1),
+    "notifications.smtp.username": Key("str", ""),
+    "notifications.smtp.password": Key("str", ""),
+    "notifications.smtp.sender": Key("str", ""),
+    "notifications.smtp.starttls": Key("bool", True),
+    "notifications.webhook.url": Key("str", ""),
+    "notifications.webhook.kind": Key("choice", "wecom", ("wecom", "dingtalk", "feishu", "generic")),
+    "paths.courses": Key("str", ""),
+    "paths.assessments": Key("str", ""),
+    "paths.uploads": Key("str", "instance/uploads"),
+}
+
+
+def env_name(key: str) -> str:
+    return "LMS_" + key.replace(".", "_").upper()
+
+
+# create_app(database_url=...) names a key the way its environment variable does.
+_BY_SHORT_NAME = {env_name(key)[4:].lower(): key for key in SPEC}
+
+
+def _flatten(table: dict, prefix: str = "") -> dict:
+    flat = {}
+    for name, value in table.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, key + "."))
+        else:
+            flat[key] = value
+    return flat
+
+
+def _from_text(key: str, spec: Key, text: str):
+    """Environment values are text: turn them into what a TOML file would hold."""
+    if spec.type == "int":
+        try:
+            return int(text)
+        except ValueError:
+            raise ConfigError(f"{env_name(key)}: expected a whole number, got {text!r}") from None
+    if spec.type == "bool":
+        lowered = text.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off", ""):
+            return False
+        raise ConfigError(f"{env_name(key)}: expected true or false, got {text!r}")
+    if spec.type in ("weekdays", "dates", "networks"):
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return text
+
+
+def _validate(key: str, spec: Key, value, source: str):
+    where = f"{key} (in {source})"
+    if spec.type in ("str", "timezone", "choice"):
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: expected text, got {value!r}")
+        if spec.type == "choice" and value not in spec.choices:
+            raise ConfigError(f"{where}: must be one of {', '.join(spec.choices)}, got {value!r}")
+        if spec.type == "timezone":
+            try:
+                zoneinfo.ZoneInfo(value)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                raise ConfigError(f"{where}: unknown time zone {value!r}") from None
+        return value
+    if spec.type == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where}: expected a whole number, got {value!r}")
+        if spec.minimum is not None and value < spec.minimum:
+            raise ConfigError(f"{where}: must be at least {spec.minimum}, got {value}")
+        return value
+    if spec.type == "bool":
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: expected true or false, got {value!r}")
+        return value
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: expected a list, got {value!r}")
+    if spec.type == "weekdays":
+        days = []
+        for item in value:
+            try:
+                day = int(item)
+            except (TypeError, ValueError):
+                day = 0
+            if not 1 <= day <= 7:
+                raise ConfigError(f"{where}: weekdays are 1 (Monday) to 7 (Sunday), got {item!r}")
+            days.append(day)
+        return sorted(set(days))
+    if spec.type == "dates":
+        dates = []
+        for item in value:
+            if isinstance(item, dt.date):
+                dates.append(item)
+                continue
+            try:
+                dates.append(dt.date.fromisoformat(str(item)))
+            except ValueError:
+                raise ConfigError(f"{where}: dates are YYYY-MM-DD, got {item!r}") from None
+        return sorted(set(dates))
+    networks = []
+    for item in value:
+        try:
+            networks.append(ipaddress.ip_network(str(item), strict=False))
+        except ValueError:
+            raise ConfigError(f"{where}: not an IP address or network: {item!r}") from None
+    return networks
+
+
+class Settings(dict):
+    """The validated settings, keyed by dotted name."""
+
+    def flask_config(self) -> dict:
+        """The same settings as upper-case LMS_* Flask keys (Flask ignores lower-case ones)."""
+        return {env_name(key): value for key, value in self.items()}
+
+
+def default_config_path() -> Path | None:
+    explicit = os.environ.get("LMS_CONFIG")
+    if explicit:
+        return Path(explicit)
+    local = Path("instance/config.toml")
+    return local if local.exists() else None
+
+
+def load_settings(config_path=None, overrides: dict | None = None, environ=None) -> Settings:
+    """Defaults, then the TOML file, then LMS_* variables, then explicit overrides."""
+    environ = os.environ if environ is None else environ
+    raw: dict[str, tuple[object, str]] = {key: (spec.default, "defaults") for key, spec in SPEC.items()}
+    path = Path(config_path) if config_path else default_config_path()
+    if path is not None:
+        try:
+            table = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file not found: {path}") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        for key, value in _flatten(table).items():
+            if key not in SPEC:
+                raise ConfigError(f"{path}: unknown setting {key!r}")
+            raw[key] = (value, str(path))
+    for key, spec in SPEC.items():
+        name = env_name(key)
+        if name in environ and name != "LMS_CONFIG":
+            raw[key] = (_from_text(key, spec, environ[name]), f"environment variable {name}")
+    for name, value in (overrides or {}).items():
+        key = name if name in SPEC else _BY_SHORT_NAME.get(name.lower())
+        if key is None:
+            raise ConfigError(f"unknown setting {name!r} passed to create_app")
+        raw[key] = (value, "create_app arguments")
+    settings = Settings()
+    for key, (value, source) in raw.items():
+        settings[key] = _validate(key, SPEC[key], value, source)
+    return settings
+
+
+def check_web_ready(settings: Settings) -> None:
+    """The web server in production refuses a default or missing secret key."""
+    if settings["env"] == "production":
+        secret = settings["secret_key"]
+        if not secret or secret == DEV_SECRET_KEY or len(secret) < 24:
+            raise ConfigError(
+                "secret_key: production mode (env = production) needs a real secret key of at least "
+                "24 characters; set it in the config file or LMS_SECRET_KEY "
+                "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')")

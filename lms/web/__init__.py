@@ -1,0 +1,86 @@
+"""The product's web surface: one parent blueprint with a child per audience.
+
+Every hook here sits on *our* blueprint, so a host app's own routes, hooks and error
+handlers are untouched when the LMS is mounted into it.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, current_app, g, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
+
+from ..db import database
+from ..labels import role_label, tier_label
+from ..i18n import gettext, lazy_gettext, ngettext
+from ..resources import shipped_dir
+from .access import current_user
+from .nav import navigation
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": ("default-src 'self'; script-src 'self'; style-src 'self'; "
+                                "img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+                                "form-action 'self'; frame-ancestors 'self'"),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "SAMEORIGIN",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def create_blueprint() -> Blueprint:
+    from . import admin, auth, home, people
+
+    bp = Blueprint("lms", __name__, template_folder=str(shipped_dir("templates")),
+                   static_folder=str(Path(__file__).parent.parent / "static"),
+                   static_url_path="/static")
+    bp.before_request(_connect)
+    bp.teardown_request(_close)
+    bp.after_request(_security_headers)
+    bp.context_processor(_template_context)
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        bp.register_error_handler(code, error_page)
+    for child in (auth.bp, home.bp, people.bp, admin.bp):
+        bp.register_blueprint(child)
+    return bp
+
+
+def _connect():
+    # Remember whether this request opened the connection: one opened by the caller (a test,
+    # a CLI command, the host) is left for the caller to close.
+    g.lms_opened_db = database.connect(reuse_if_open=True)
+
+
+def _close(exc):
+    if g.pop("lms_opened_db", False) and not database.is_closed():
+        database.close()
+
+
+def _security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def _template_context():
+    user = current_user()
+    return {
+        "_": gettext, "gettext": gettext, "ngettext": ngettext, "lazy_gettext": lazy_gettext,
+        "lms_user": user,
+        "lms_nav": navigation(user),
+        "lms_layout": current_app.config["LMS_BASE_TEMPLATE"],
+        "lms_owns_login": current_app.extensions["lms"].owns_login,
+        "get_locale": get_locale, "csrf_token": generate_csrf,
+        "role_label": role_label, "tier_label": tier_label,
+    }
+
+
+def error_page(error):
+    """A page that names the error and leaks nothing (JSON under the API)."""
+    if not isinstance(error, HTTPException):
+        error = InternalServerError()
+    if request.blueprint and request.blueprint.startswith("lms.api"):
+        return {"error": error.name, "status": error.code}, error.code
+    return render_template("lms/error.html", error=error), error.code

@@ -1,0 +1,70 @@
+"""WTForms (Flask-WTF: every form carries a CSRF token). Labels are lazily translated."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (BooleanField, DateField, EmailField, PasswordField, SelectField,
+                     SelectMultipleField, StringField)
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+
+from ..i18n import lazy_gettext as _l
+from ..models import ROLES, TIERS
+
+
+class PostForm(FlaskForm):
+    """A form with nothing but the CSRF token, for buttons that change state (logout...)."""
+
+
+class LoginForm(FlaskForm):
+    employee_no = StringField(_l("Employee no. or e-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)])
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(), EqualTo("password", _l("The two passwords differ."))])
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=256)])
+
+
+ROLE_CHOICES = [(r, r) for r in ROLES]
+TIER_CHOICES = [("", "—")] + [(t, t) for t in TIERS]
+
+
+class UserForm(FlaskForm):
+    employee_no = StringField(_l("Employee no."), validators=[
+        DataRequired(), Length(max=32),
+        Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Letters, digits, '.', '_' and '-' only."))])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254)])
+    hire_date = DateField(_l("Hire date"), validators=[Optional()])
+    roles = SelectMultipleField(_l("Roles"), choices=ROLE_CHOICES, validators=[DataRequired()])
+    team = SelectField(_l("Team"), coerce=int, validators=[Optional()])
+    tier = SelectField(_l("Tier"), choices=TIER_CHOICES, validators=[Optional()])
+    locale = SelectField(_l("Language"), choices=[("", "—"), ("zh_CN", "中文"), ("en", "English")],
+                         validators=[Optional()])
+
+
+class SiteForm(FlaskForm):
+    name = StringField(_l("Site name"), validators=[DataRequired(), Length(max=100)])
+
+
+class TeamForm(FlaskForm):
+    site = SelectField(_l("Site"), coerce=int, validators=[DataRequired()])
+    name = StringField(_l("Team name"), validators=[DataRequired(), Length(max=100)])
+
+
+class ScopeForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=[("trainer", "trainer"), ("manager", "manager")])
+    target = SelectField(_l("Scope"), validators=[DataRequired()])  # "site:ID" or "team:ID"
+
+
+class RosterUploadForm(FlaskForm):
+    file = FileField(_l("Roster file (CSV or XLSX)"), validators=[FileRequired()])
+    dry_run = BooleanField(_l("Check only, change nothing"), default=True)
+    deactivate_missing = BooleanField(_l("Deactivate people missing from the file"))
+    credentials = SelectField(_l("For new people"), choices=[
+        ("password", _l("generate one-time passwords")), ("invite", _l("generate invite links"))])

@@ -1,0 +1,40 @@
+"""The signed-in user's home, their own profile, and the health check."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from .. import authz
+from ..db import healthy
+from ..models import TierChange
+from ..services import accounts
+from .access import current_user, public, signed_in
+
+bp = Blueprint("home", __name__)
+
+
+@bp.route("/")
+@signed_in
+def index():
+    user = current_user()
+    team_count = None
+    if authz.can(user, "view_people"):
+        team_ids = authz.scoped_team_ids(user)
+        team_count = len(team_ids) if team_ids is not None else authz.visible_teams(user).count()
+    return render_template("lms/home/index.html", user=user, team=accounts.current_team(user),
+                           team_count=team_count)
+
+
+@bp.route("/me")
+@signed_in
+def profile():
+    user = current_user()
+    tiers = TierChange.select().where(TierChange.user == user).order_by(TierChange.effective_on.desc())
+    return render_template("lms/home/profile.html", person=user, team=accounts.current_team(user),
+                           tier_changes=list(tiers))
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    ok = healthy()
+    return {"status": "ok" if ok else "unavailable", "database": ok}, 200 if ok else 503

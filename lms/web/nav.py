@@ -1,0 +1,20 @@
+"""The role-aware navigation: each entry is shown to the roles that may open it."""
+from __future__ import annotations
+
+from ..i18n import lazy_gettext as _l
+
+# endpoint, label, roles that see it (empty: every signed-in user)
+ENTRIES = [
+    ("lms.home.index", _l("Home"), ()),
+    ("lms.people.index", _l("People"), ("trainer", "manager")),
+    ("lms.admin.users", _l("Users"), ("admin",)),
+    ("lms.admin.org", _l("Sites and teams"), ("admin",)),
+]
+
+
+def navigation(user) -> list[tuple[str, str]]:
+    if user is None:
+        return []
+    is_admin = user.has_role("admin")
+    return [(endpoint, label) for endpoint, label, roles in ENTRIES
+            if not roles or is_admin or user.has_role(*roles)]

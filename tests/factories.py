@@ -1,0 +1,57 @@
+"""Factories: people and organisation in one call each."""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+
+from lms.db import database
+from lms.models import RoleScope, Site, Team, User
+from lms.services import accounts
+
+from .conftest import TEST_PASSWORD
+
+_numbers = itertools.count(1000)
+
+
+def make_site(name="上海中心") -> Site:
+    with database.connection_context():
+        return Site.get_or_create(name=name)[0]
+
+
+def make_team(name="在线一组", site: Site | None = None) -> Team:
+    site = site or make_site()
+    with database.connection_context():
+        return Team.get_or_create(site=site, name=name)[0]
+
+
+def make_user(roles=("agent",), team: Team | None = None, employee_no: str | None = None,
+              name: str = "测试员", password: str | None = TEST_PASSWORD, scopes=(), **fields) -> User:
+    """A user who can sign in with `password` (None: has none yet); scopes are Teams or Sites."""
+    with database.connection_context():
+        user = accounts.create_user(employee_no=employee_no or f"E{next(_numbers)}", name=name,
+                                    roles=set(roles), team=team,
+                                    hire_date=fields.pop("hire_date", dt.date(2025, 1, 6)), **fields)
+        if password:
+            accounts.set_password(user, password)
+        for target in scopes:
+            for role in set(roles) & {"trainer", "manager"}:
+                if isinstance(target, Team):
+                    RoleScope.create(user=user, role=role, site=target.site_id, team=target)
+                else:
+                    RoleScope.create(user=user, role=role, site=target)
+        return User.get_by_id(user.id)
+
+
+def csrf_token(client, path="/login") -> str:
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or \
+        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client, user: User, password: str = TEST_PASSWORD):
+    token = csrf_token(client)
+    return client.post("/login", data={"employee_no": user.employee_no, "password": password,
+                                       "csrf_token": token})
