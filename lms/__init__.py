@@ -88,7 +88,7 @@ class LMS:
                   locale_selector=lambda: select_locale(current_user()))
 
         # 5. Routes and commands.
-        from .cli import cli
+        from .commands import cli
         from .web import create_blueprint
 
         app.register_blueprint(create_blueprint(), url_prefix=url_prefix)

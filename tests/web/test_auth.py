@@ -5,7 +5,7 @@ from lms.db import database
 from lms.models import AuditLog, User
 from lms.services import accounts, clock
 
-from ..factories import csrf_token, login, make_team, make_user
+from ..factories import csrf_token, login, make_user
 
 
 def test_login_page_renders_in_chinese_by_default(client):

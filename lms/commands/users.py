@@ -1,71 +1,13 @@
-"""The `lms` command (also `flask lms`): exit 0 done, 1 input rejected, 2 usage error."""
-from __future__ import annotations
-
+"""`lms user`: create and list people."""
 import csv
-import datetime as dt
-import json
 import sys
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .config import ConfigError
-from .db import database
-
-
-def emit_json(document) -> None:
-    """Exactly one JSON document on stdout."""
-    click.echo(json.dumps(document, ensure_ascii=False, default=str))
-
-
-class LmsGroup(click.Group):
-    """Builds the standalone app when run as `lms`; under `flask lms` the host's app is used."""
-
-    def invoke(self, ctx):
-        from flask import has_app_context
-
-        if has_app_context():
-            return super().invoke(ctx)
-        from . import create_app
-
-        try:
-            app = create_app()
-        except ConfigError as exc:
-            click.echo(f"configuration error: {exc}", err=True)
-            sys.exit(2)
-        with app.app_context():
-            return super().invoke(ctx)
-
-
-@click.group(cls=LmsGroup, help="Tiered LMS: training for contact-center agents.")
-def cli():
-    pass
-
-
-@cli.group(help="The database schema.")
-def db():
-    pass
-
-
-@db.command("upgrade", help="Apply pending migrations (a no-op when current).")
-@with_appcontext
-def db_upgrade():
-    from .migrations import upgrade
-
-    applied = upgrade()
-    for name in applied:
-        click.echo(f"applied {name}", err=True)
-    click.echo(f"{len(applied)} migration(s) applied; the schema is current.")
-
-
-def _parse_date(value: str | None, name: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=name) from None
+from ..db import database
+from . import cli, emit_json, parse_date
 
 
 @cli.group(help="People.")
@@ -88,10 +30,10 @@ def user():
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
 def user_create(employee_no, name, email, hire_date, roles, site, team, tier, password_mode, as_json):
-    from .models import Site, Team
-    from .services import accounts
+    from ..models import Site, Team
+    from ..services import accounts
 
-    hire = _parse_date(hire_date, "--hire-date")
+    hire = parse_date(hire_date, "--hire-date")
     with database.connection_context():
         team_row = None
         if team or site:
@@ -136,7 +78,7 @@ def user_create(employee_no, name, email, hire_date, roles, site, team, tier, pa
 @click.option("--inactive/--active-only", default=True, help="include deactivated users (default)")
 @with_appcontext
 def user_list(as_json, inactive):
-    from .services.directory import list_users
+    from ..services.directory import list_users
 
     with database.connection_context():
         rows = list_users(include_inactive=inactive)
@@ -148,28 +90,3 @@ def user_list(as_json, inactive):
     for row in rows:
         writer.writerow([row["employee_no"], row["name"], ";".join(row["roles"]), row["site"] or "",
                          ";".join(row["teams"]), row["tier"] or "", "yes" if row["active"] else "no"])
-
-
-@cli.command("serve", help="Run the development web server (production: gunicorn, see README).")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@with_appcontext
-def serve(host, port):
-    from .config import check_web_ready
-
-    app = current_app._get_current_object()
-    try:
-        check_web_ready(app.extensions["lms"].settings)
-    except ConfigError as exc:
-        click.echo(f"refusing to start: {exc}", err=True)
-        sys.exit(2)
-    from .migrations import pending
-
-    if pending():
-        click.echo("the database schema is not current: run `lms db upgrade` first", err=True)
-        sys.exit(1)
-    app.run(host=host, port=port, debug=False, use_reloader=False)
-
-
-def main():
-    cli(prog_name="lms")
