@@ -23,13 +23,18 @@ class LmsGroup(click.Group):
 
     def invoke(self, ctx):
         from flask import has_app_context
+        from flask.cli import ScriptInfo
 
         if has_app_context():
             return super().invoke(ctx)
-        from .. import create_app
-
+        info = ctx.find_object(ScriptInfo)  # present under `flask lms`: the host's app
         try:
-            app = create_app()
+            if info is not None:
+                app = info.load_app()
+            else:
+                from .. import create_app
+
+                app = create_app()
         except ConfigError as exc:
             click.echo(f"configuration error: {exc}", err=True)
             sys.exit(2)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from peewee import JOIN
+
 from ..models import Membership, RoleScope, Site, Team, User, UserRole
 
 
@@ -18,7 +20,7 @@ def list_users(include_inactive: bool = True) -> list[dict]:
     home = {m.user_id: m.team for m in Membership.select(Membership, Team, Site).join(Team).join(Site)
             .where(Membership.ended_on.is_null())}
     scopes = defaultdict(list)
-    for scope in RoleScope.select(RoleScope, Site, Team).join(Site).switch(RoleScope).join(Team, join_type="LEFT OUTER"):
+    for scope in RoleScope.select(RoleScope, Site, Team).join(Site).switch(RoleScope).join(Team, JOIN.LEFT_OUTER):
         scopes[scope.user_id].append(scope)
     rows = []
     for user in users:

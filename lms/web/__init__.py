@@ -39,7 +39,7 @@ def create_blueprint() -> Blueprint:
     bp.before_request(_connect)
     bp.teardown_request(_close)
     bp.after_request(_security_headers)
-    bp.context_processor(_template_context)
+    bp.context_processor(template_context)
     for code in (400, 403, 404, 405, 413, 429, 500):
         bp.register_error_handler(code, error_page)
     for child in (auth.bp, home.bp, people.bp, admin.bp):
@@ -64,7 +64,8 @@ def _security_headers(response):
     return response
 
 
-def _template_context():
+def template_context():
+    """What every LMS template may use (also passed explicitly to app-level error pages)."""
     user = current_user()
     return {
         "_": gettext, "gettext": gettext, "ngettext": ngettext, "lazy_gettext": lazy_gettext,
@@ -83,4 +84,8 @@ def error_page(error):
         error = InternalServerError()
     if request.blueprint and request.blueprint.startswith("lms.api"):
         return {"error": error.name, "status": error.code}, error.code
-    return render_template("lms/error.html", error=error), error.code
+    if request.blueprint and request.blueprint.startswith("lms"):
+        return render_template("lms/error.html", error=error), error.code
+    # An app-level error (e.g. no route matched): our blueprint hooks did not run.
+    with database.connection_context():
+        return render_template("lms/error.html", error=error, **template_context()), error.code

@@ -9,7 +9,7 @@ from ..i18n import gettext as _
 from ..models import RoleScope, Site, Team, User
 from ..services import accounts
 from .access import current_user, requires
-from .forms import PostForm, ScopeForm, SiteForm, TeamForm, UserForm
+from .forms import PostForm, ScopeForm, SiteForm, TeamForm, UserForm, choices
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
@@ -17,7 +17,7 @@ PAGE_SIZE = 50
 
 def _team_choices():
     teams = Team.select(Team, Site).join(Site).where(Team.active == True).order_by(Site.name, Team.name)  # noqa: E712
-    return [(0, "—")] + [(t.id, f"{t.site.name} / {t.name}") for t in teams]
+    return choices([(0, "—")] + [(t.id, f"{t.site.name} / {t.name}") for t in teams])
 
 
 def _get_user(user_id: int) -> User:
@@ -112,12 +112,12 @@ def user_edit(user_id=None):
 
 
 def _scope_choices():
-    choices = []
+    pairs = []
     for site in Site.select().where(Site.active == True).order_by(Site.name):  # noqa: E712
-        choices.append((f"site:{site.id}", _("%(site)s (whole site)", site=site.name)))
+        pairs.append((f"site:{site.id}", _("%(site)s (whole site)", site=site.name)))
         for team in site.teams.where(Team.active == True).order_by(Team.name):  # noqa: E712
-            choices.append((f"team:{team.id}", f"{site.name} / {team.name}"))
-    return choices
+            pairs.append((f"team:{team.id}", f"{site.name} / {team.name}"))
+    return choices(pairs)
 
 
 @bp.route("/users/<int:user_id>/scopes", methods=["POST"])
@@ -200,7 +200,7 @@ def org():
     sites = list(Site.select().order_by(Site.name))
     teams = list(Team.select(Team, Site).join(Site).order_by(Site.name, Team.name))
     team_form = TeamForm()
-    team_form.site.choices = [(s.id, s.name) for s in sites if s.active]
+    team_form.site.choices = choices((s.id, s.name) for s in sites if s.active)
     return render_template("lms/admin/org.html", sites=sites, teams=teams, site_form=SiteForm(),
                            team_form=team_form, post_form=PostForm())
 
@@ -226,7 +226,7 @@ def site_create():
 @requires("admin")
 def team_create():
     form = TeamForm()
-    form.site.choices = [(s.id, s.name) for s in Site.select()]
+    form.site.choices = choices((s.id, s.name) for s in Site.select())
     if form.validate_on_submit():
         name = form.name.data.strip()
         if Team.get_or_none((Team.site == form.site.data) & (Team.name == name)):

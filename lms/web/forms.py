@@ -5,10 +5,16 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, DateField, EmailField, PasswordField, SelectField,
                      SelectMultipleField, StringField)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from ..i18n import lazy_gettext as _l
 from ..models import ROLES, TIERS
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms options."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class PostForm(FlaskForm):
@@ -30,8 +36,8 @@ class ChangePasswordForm(NewPasswordForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=256)])
 
 
-ROLE_CHOICES = [(r, r) for r in ROLES]
-TIER_CHOICES = [("", "—")] + [(t, t) for t in TIERS]
+ROLE_CHOICES = choices((r, r) for r in ROLES)
+TIER_CHOICES = choices([("", "—")] + [(t, t) for t in TIERS])
 
 
 class UserForm(FlaskForm):
@@ -44,7 +50,7 @@ class UserForm(FlaskForm):
     roles = SelectMultipleField(_l("Roles"), choices=ROLE_CHOICES, validators=[DataRequired()])
     team = SelectField(_l("Team"), coerce=int, validators=[Optional()])
     tier = SelectField(_l("Tier"), choices=TIER_CHOICES, validators=[Optional()])
-    locale = SelectField(_l("Language"), choices=[("", "—"), ("zh_CN", "中文"), ("en", "English")],
+    locale = SelectField(_l("Language"), choices=choices([("", "—"), ("zh_CN", "中文"), ("en", "English")]),
                          validators=[Optional()])
 
 
@@ -58,7 +64,7 @@ class TeamForm(FlaskForm):
 
 
 class ScopeForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[("trainer", "trainer"), ("manager", "manager")])
+    role = SelectField(_l("Role"), choices=choices([("trainer", "trainer"), ("manager", "manager")]))
     target = SelectField(_l("Scope"), validators=[DataRequired()])  # "site:ID" or "team:ID"
 
 
@@ -66,5 +72,5 @@ class RosterUploadForm(FlaskForm):
     file = FileField(_l("Roster file (CSV or XLSX)"), validators=[FileRequired()])
     dry_run = BooleanField(_l("Check only, change nothing"), default=True)
     deactivate_missing = BooleanField(_l("Deactivate people missing from the file"))
-    credentials = SelectField(_l("For new people"), choices=[
-        ("password", _l("generate one-time passwords")), ("invite", _l("generate invite links"))])
+    credentials = SelectField(_l("For new people"), choices=choices([
+        ("password", _l("generate one-time passwords")), ("invite", _l("generate invite links"))]))

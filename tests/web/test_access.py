@@ -1,0 +1,173 @@
+"""Every route x every role -> the expected answer; object-level access (IDOR).
+
+The table below is the access policy. A route added without an entry here, or whose
+declared rule differs from the entry, fails test_every_route_is_in_the_table.
+"""
+import re
+
+import pytest
+
+from lms.models import User
+
+from ..factories import csrf_token, login, make_site, make_team, make_user
+
+ROLES = ("anonymous", "agent", "mentor", "trainer", "manager", "admin")
+PUBLIC, SIGNED_IN = "public", "signed_in"
+
+ACCESS = {
+    "lms.static": PUBLIC,
+    "lms.home.healthz": PUBLIC,
+    "lms.auth.login": PUBLIC,
+    "lms.auth.redeem_link": PUBLIC,
+    "lms.auth.set_locale": PUBLIC,
+    "lms.auth.logout": SIGNED_IN,
+    "lms.auth.change_password": SIGNED_IN,
+    "lms.home.index": SIGNED_IN,
+    "lms.home.profile": SIGNED_IN,
+    "lms.people.index": ("trainer", "manager"),
+    "lms.people.detail": ("trainer", "manager"),
+    "lms.admin.users": ("admin",),
+    "lms.admin.user_edit": ("admin",),
+    "lms.admin.scope_add": ("admin",),
+    "lms.admin.scope_delete": ("admin",),
+    "lms.admin.user_reset": ("admin",),
+    "lms.admin.user_active": ("admin",),
+    "lms.admin.org": ("admin",),
+    "lms.admin.site_create": ("admin",),
+    "lms.admin.team_create": ("admin",),
+    "lms.admin.org_active": ("admin",),
+}
+
+
+def test_every_route_is_in_the_table(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith("lms.")}
+    assert endpoints == set(ACCESS), "routes without an access entry: %s; stale entries: %s" % (
+        endpoints - set(ACCESS), set(ACCESS) - endpoints)
+    for endpoint in endpoints - {"lms.static"}:
+        kind, roles = app.view_functions[endpoint].lms_access
+        expected = ACCESS[endpoint]
+        assert (kind if kind != "roles" else roles) == expected, endpoint
+
+
+@pytest.fixture
+def world(app):
+    site = make_site("上海中心")
+    team = make_team("在线一组", site)
+    other_team = make_team("电话一组", site)
+    people = {
+        "agent": make_user(("agent",), team, "A1"),
+        "mentor": make_user(("agent", "mentor"), team, "A2"),
+        "trainer": make_user(("trainer",), None, "T1", scopes=[team]),
+        "manager": make_user(("manager",), None, "M1", scopes=[site]),
+        "admin": make_user(("admin",), None, "ADM"),
+    }
+    people["outsider"] = make_user(("agent",), other_team, "A9", name="外组员工")
+    return {"site": site, "team": team, "people": people}
+
+
+def _url(rule, world):
+    values = {}
+    for arg in rule.arguments:
+        if arg == "filename":
+            values[arg] = "lms.css"
+        elif arg == "token":
+            values[arg] = "not-a-real-token"
+        elif arg == "code":
+            values[arg] = "en"
+        elif arg == "kind":
+            values[arg] = "team"
+        elif arg in ("user_id",):
+            values[arg] = world["people"]["agent"].id
+        else:
+            values[arg] = world["team"].id
+    path = rule.rule
+    for name, value in values.items():
+        path = re.sub(r"<(?:[a-z]+:)?%s>" % name, str(value), path)
+    return path
+
+
+def _expected_allowed(entry, role):
+    if entry == PUBLIC:
+        return True
+    if role == "anonymous":
+        return False
+    if entry == SIGNED_IN:
+        return True
+    return role == "admin" or role in entry
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_route_role_matrix(app, world, role):
+    client = app.test_client()
+    if role != "anonymous":
+        login(client, world["people"][role])
+    token = csrf_token(client, "/login" if role == "anonymous" else "/")
+    failures = []
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("lms."):
+            continue
+        entry = ACCESS[rule.endpoint]
+        method = "GET" if "GET" in rule.methods else "POST"
+        path = _url(rule, world)
+        if rule.endpoint == "lms.auth.logout":
+            continue  # signing out would end the session for the rest of the matrix; see test_auth
+        response = client.open(path, method=method, data={"csrf_token": token} if method == "POST" else None)
+        allowed = _expected_allowed(entry, role)
+        to_login = response.status_code == 302 and "/login" in response.headers.get("Location", "")
+        if allowed and (response.status_code in (401, 403) or to_login or response.status_code >= 500):
+            failures.append(f"{method} {path}: {response.status_code}, expected access")
+        if not allowed and role == "anonymous" and not to_login and response.status_code != 401:
+            failures.append(f"{method} {path}: {response.status_code}, expected a redirect to sign in")
+        if not allowed and role != "anonymous" and response.status_code != 403:
+            failures.append(f"{method} {path}: {response.status_code}, expected 403")
+    assert not failures, "\n".join(failures)
+
+
+def test_agent_cannot_see_another_agents_record(app, world):
+    client = app.test_client()
+    login(client, world["people"]["agent"])
+    other = world["people"]["outsider"]
+    assert client.get(f"/people/{other.id}").status_code in (403, 404)
+    assert other.name not in client.get("/me").get_data(as_text=True)
+
+
+def test_trainer_sees_only_their_teams(app, world):
+    client = app.test_client()
+    login(client, world["people"]["trainer"])
+    assert client.get(f"/people/{world['people']['agent'].id}").status_code == 200
+    assert client.get(f"/people/{world['people']['outsider'].id}").status_code == 404
+    assert client.get(f"/people/{world['people']['admin'].id}").status_code == 404
+    listing = client.get("/people/").get_data(as_text=True)
+    assert "A1" in listing and "A9" not in listing
+    other_team = User.get_by_id(world["people"]["outsider"].id)
+    assert client.get(f"/people/?team={other_team.id + 999}").status_code == 404
+
+
+def test_site_manager_sees_every_team_of_the_site(app, world):
+    client = app.test_client()
+    login(client, world["people"]["manager"])
+    listing = client.get("/people/").get_data(as_text=True)
+    assert "A1" in listing and "A9" in listing
+    assert client.get(f"/people/{world['people']['outsider'].id}").status_code == 200
+
+
+def test_scope_grants_nothing_without_the_role(app, world, conn):
+    from lms.services import accounts
+
+    trainer = User.get_by_id(world["people"]["trainer"].id)
+    accounts.set_roles(trainer, {"trainer", "agent"})
+    client = app.test_client()
+    login(client, trainer)
+    assert client.get(f"/people/{world['people']['agent'].id}").status_code == 200
+    accounts.set_roles(trainer, {"agent"})
+    assert client.get(f"/people/{world['people']['agent'].id}").status_code == 403
+
+
+def test_error_pages_leak_nothing(app, world):
+    client = app.test_client()
+    login(client, world["people"]["agent"])
+    page = client.get("/admin/users")
+    assert page.status_code == 403
+    body = page.get_data(as_text=True)
+    assert "Traceback" not in body and "lms/web" not in body
+    assert client.get("/no/such/page").status_code == 404
