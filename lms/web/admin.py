@@ -138,7 +138,10 @@ def scope_add(user_id):
     if form.role.data not in user.role_names:
         flash(_("Give the user the %(role)s role first.", role=form.role.data), "error")
     else:
-        RoleScope.insert(user=user, role=form.role.data, site=site_id, team=team_id).on_conflict_ignore().execute()
+        same = ((RoleScope.user == user) & (RoleScope.role == form.role.data) & (RoleScope.site == site_id)
+                & (RoleScope.team.is_null() if team_id is None else RoleScope.team == team_id))
+        if not RoleScope.select().where(same).exists():
+            RoleScope.create(user=user, role=form.role.data, site=site_id, team=team_id)
         accounts.audit("account.scope_add", user.employee_no, current_user(), scope=form.target.data)
         flash(_("Scope added."), "info")
     return redirect(url_for("lms.admin.user_edit", user_id=user.id)), 303
