@@ -19,6 +19,11 @@ PASSWORD_METHOD = "scrypt"
 _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
+def N_(message: str) -> str:
+    """Marks a message for translation; it is translated where it is shown."""
+    return message
+
+
 class AccountError(ValueError):
     """A request about an account that cannot be carried out; the message says why."""
 
@@ -35,11 +40,11 @@ def hash_password(password: str) -> str:
 def password_problem(password: str, min_length: int, user: User | None = None) -> tuple[str, dict] | None:
     """Why a chosen password is unacceptable, as (message template, its values), or None."""
     if len(password) < min_length:
-        return "use at least %(count)d characters", {"count": min_length}
+        return N_("use at least %(count)d characters"), {"count": min_length}
     if password.isdigit() or password.isalpha():
-        return "mix letters with digits or symbols", {}
+        return N_("mix letters with digits or symbols"), {}
     if user is not None and password.lower() in (user.employee_no.lower(), (user.email or "").lower()):
-        return "do not use your employee no. or e-mail", {}
+        return N_("do not use your employee no. or e-mail"), {}
     return None
 
 
