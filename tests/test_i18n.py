@@ -9,7 +9,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOG = ROOT / "lms/translations/zh_CN/LC_MESSAGES"
+CATALOG = ROOT / "lms/translations/zh/LC_MESSAGES"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "N_": None}
 PLACEHOLDER = re.compile(r"%\(\w+\)\w")
 

@@ -22,7 +22,7 @@ def test_wheel_contents(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "lms/templates/lms/base.html" in names
     assert "lms/migrations/0001_people.py" in names
-    assert "lms/translations/zh_CN/LC_MESSAGES/lms.mo" in names
+    assert "lms/translations/zh/LC_MESSAGES/lms.mo" in names
     assert "lms/static/lms.css" in names
     assert any(n.startswith("lms/courses/") for n in names)
     assert any(n.startswith("lms/assessments/") for n in names)

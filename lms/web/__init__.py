@@ -10,12 +10,11 @@ from pathlib import Path
 from flask import Blueprint, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
 from ..db import database
 from ..labels import role_label, tier_label
-from ..i18n import gettext, lazy_gettext, ngettext
+from ..i18n import current_locale, gettext, lazy_gettext, ngettext
 from ..resources import shipped_dir
 from .access import current_user
 from .nav import navigation
@@ -75,7 +74,7 @@ def template_context():
         "lms_nav": navigation(user),
         "lms_layout": current_app.config["LMS_BASE_TEMPLATE"],
         "lms_owns_login": current_app.extensions["lms"].owns_login,
-        "get_locale": get_locale, "csrf_token": generate_csrf,
+        "current_locale": current_locale, "csrf_token": generate_csrf,
         "role_label": role_label, "tier_label": tier_label,
     }
 

@@ -6,6 +6,7 @@ from peewee import IntegrityError, fn
 
 from ..db import database
 from ..i18n import gettext as _
+from ..labels import role_label
 from ..models import RoleScope, Site, Team, User
 from ..services import accounts
 from .access import current_user, requires
@@ -136,7 +137,7 @@ def scope_add(user_id):
         team = Team.get_by_id(int(ident))
         site_id, team_id = team.site_id, team.id
     if form.role.data not in user.role_names:
-        flash(_("Give the user the %(role)s role first.", role=form.role.data), "error")
+        flash(_("Give the user the %(role)s role first.", role=role_label(form.role.data)), "error")
     else:
         same = ((RoleScope.user == user) & (RoleScope.role == form.role.data) & (RoleScope.site == site_id)
                 & (RoleScope.team.is_null() if team_id is None else RoleScope.team == team_id))
