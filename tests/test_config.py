@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lms import create_app
-from lms.config import SPEC, ConfigError, check_web_ready, env_name, load_settings
+from lms.config import SPEC, ConfigError, check_web_ready, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,12 +1,12 @@
 """The LMS mounted under /training in a host app with its own routes, templates and login."""
 import pytest
-from flask import Flask, abort, g, redirect, render_template, request
-from flask_login import LoginManager, UserMixin, current_user, login_user
+from flask import Flask, redirect, render_template, request
+from flask_login import LoginManager, UserMixin, login_user
 
 from lms import LMS
 
 from ..conftest import TEST_SECRET
-from ..factories import csrf_token, login, make_team, make_user
+from ..factories import csrf_token, make_team, make_user
 
 HOST_LAYOUT = """<!doctype html><html><head><title>{% block title %}{% endblock %} - Intranet</title></head>
 <body><header>ACME intranet</header>{% block content %}{% endblock %}</body></html>"""
