@@ -6,10 +6,11 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, DateField, EmailField, PasswordField, SelectField,
                      SelectMultipleField, StringField)
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from ..i18n import lazy_gettext as _l
-from ..models import ROLES, TIERS
+from ..labels import ROLE_LABELS, TIER_LABELS
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -36,8 +37,8 @@ class ChangePasswordForm(NewPasswordForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=256)])
 
 
-ROLE_CHOICES = choices((r, r) for r in ROLES)
-TIER_CHOICES = choices([("", "—")] + [(t, t) for t in TIERS])
+ROLE_CHOICES = choices(ROLE_LABELS.items())
+TIER_CHOICES = choices([("", "—")] + list(TIER_LABELS.items()))
 
 
 class UserForm(FlaskForm):
@@ -47,7 +48,8 @@ class UserForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254)])
     hire_date = DateField(_l("Hire date"), validators=[Optional()])
-    roles = SelectMultipleField(_l("Roles"), choices=ROLE_CHOICES, validators=[DataRequired()])
+    roles = SelectMultipleField(_l("Roles"), choices=ROLE_CHOICES, validators=[DataRequired()],
+                                widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     team = SelectField(_l("Team"), coerce=int, validators=[Optional()])
     tier = SelectField(_l("Tier"), choices=TIER_CHOICES, validators=[Optional()])
     locale = SelectField(_l("Language"), choices=choices([("", "—"), ("zh_CN", "中文"), ("en", "English")]),
@@ -64,7 +66,7 @@ class TeamForm(FlaskForm):
 
 
 class ScopeForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=choices([("trainer", "trainer"), ("manager", "manager")]))
+    role = SelectField(_l("Role"), choices=choices((r, ROLE_LABELS[r]) for r in ("trainer", "manager")))
     target = SelectField(_l("Scope"), validators=[DataRequired()])  # "site:ID" or "team:ID"
 
 
