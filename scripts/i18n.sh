@@ -7,6 +7,8 @@ pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ -k ngettext:1,2 --no-lo
   --sort-output -o lms/translations/lms.pot .
 for po in lms/translations/*/LC_MESSAGES/lms.po; do
   pybabel update -D lms -i lms/translations/lms.pot -d lms/translations --no-fuzzy-matching \
-    --omit-header -l "$(basename "$(dirname "$(dirname "$po")")")"
+    --ignore-obsolete -l "$(basename "$(dirname "$(dirname "$po")")")"
+  # The template's header is marked fuzzy, and compile skips a fuzzy catalog: unmark it.
+  sed -i '0,/^#, fuzzy$/{/^#, fuzzy$/d}' "$po"
 done
 pybabel compile -D lms -d lms/translations --statistics
