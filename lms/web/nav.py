@@ -9,6 +9,7 @@ ENTRIES = [
     ("lms.people.index", _l("People"), ("trainer", "manager")),
     ("lms.admin.users", _l("Users"), ("admin",)),
     ("lms.admin.org", _l("Sites and teams"), ("admin",)),
+    ("lms.roster.upload", _l("Roster import"), ("admin",)),
 ]
 
 

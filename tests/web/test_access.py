@@ -36,6 +36,7 @@ ACCESS = {
     "lms.admin.site_create": ("admin",),
     "lms.admin.team_create": ("admin",),
     "lms.admin.org_active": ("admin",),
+    "lms.roster.upload": ("admin",),
 }
 
 
