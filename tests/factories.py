@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 from lms.db import database
 from lms.models import RoleScope, Site, Team, User
@@ -55,3 +59,12 @@ def login(client, user: User, password: str = TEST_PASSWORD):
     token = csrf_token(client)
     return client.post("/login", data={"employee_no": user.employee_no, "password": password,
                                        "csrf_token": token})
+
+
+def run_lms(*args, cwd, env=None, input=None) -> subprocess.CompletedProcess:
+    """The installed `lms` executable, with no LMS_* setting but those given."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("LMS_")}
+    environ.update(env or {})
+    exe = str(Path(sys.executable).parent / "lms")
+    return subprocess.run([exe, *args], capture_output=True, text=True, env=environ, cwd=cwd, timeout=120,
+                          input=input)

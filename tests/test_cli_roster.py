@@ -1,10 +1,7 @@
 """`lms roster import`: exit codes, problem report, dry run, credentials, the real executable."""
 import datetime as dt
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,9 +10,9 @@ from lms.commands import cli
 from lms.models import Membership, OneTimeToken, RoleScope, Site, Team, User
 from lms.services import accounts, clock
 
-from .factories import make_user
+from .factories import make_user, run_lms
 
-SAMPLE = Path("/work/shared/acceptance/roster.csv")
+SAMPLE = Path(__file__).resolve().parent / "data" / "roster.csv"
 HEADER = "employee_no,name,email,hire_date,site,team,roles"
 
 
@@ -174,12 +171,8 @@ def test_usage_errors_exit_2_and_unsupported_files_exit_1(runner, conn, sample, 
 
 
 def test_real_executable_imports_the_sample(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LMS_")}
-    env["LMS_DATABASE_URL"] = f"sqlite:///{tmp_path}/lms.db"
-    exe = str(Path(sys.executable).parent / "lms")
-
     def run(*args):
-        return subprocess.run([exe, *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+        return run_lms(*args, cwd=tmp_path, env={"LMS_DATABASE_URL": f"sqlite:///{tmp_path}/lms.db"})
 
     assert run("db", "upgrade").returncode == 0
     imported = run("roster", "import", str(SAMPLE), "--json")

@@ -1,14 +1,10 @@
 """`lms user create` and `lms user list`, `lms db upgrade`, and the real executable."""
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 from lms.commands import cli
 from lms.models import OneTimeToken, User
 
-from .factories import login, make_site, make_team, make_user
+from .factories import login, make_site, make_team, make_user, run_lms
 
 
 def test_user_create_generates_a_one_time_password(app, runner, conn):
@@ -72,12 +68,8 @@ def test_user_list_json_shape(runner, conn):
 
 
 def test_real_executable_end_to_end(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LMS_")}
-    env["LMS_DATABASE_URL"] = f"sqlite:///{tmp_path}/lms.db"
-    exe = str(Path(sys.executable).parent / "lms")
-
     def run(*args):
-        return subprocess.run([exe, *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+        return run_lms(*args, cwd=tmp_path, env={"LMS_DATABASE_URL": f"sqlite:///{tmp_path}/lms.db"})
 
     assert run("db", "upgrade").returncode == 0
     again = run("db", "upgrade")

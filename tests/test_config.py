@@ -11,6 +11,8 @@ import pytest
 from lms import create_app
 from lms.config import SPEC, ConfigError, check_web_ready, load_settings
 
+from .factories import run_lms
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -90,22 +92,15 @@ def test_production_web_server_needs_a_real_secret():
     check_web_ready(load_settings(None, {"env": "development"}, environ={}))
 
 
-def _lms(*args, env_extra, cwd):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LMS_")}
-    env.update(env_extra)
-    exe = Path(sys.executable).parent / "lms"
-    return subprocess.run([str(exe), *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120)
-
-
 def test_cli_works_in_production_without_a_secret_but_serve_refuses(tmp_path):
     env = {"LMS_ENV": "production", "LMS_DATABASE_URL": f"sqlite:///{tmp_path}/lms.db"}
-    assert _lms("db", "upgrade", env_extra=env, cwd=tmp_path).returncode == 0
-    served = _lms("serve", "--port", "5999", env_extra=env, cwd=tmp_path)
+    assert run_lms("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+    served = run_lms("serve", "--port", "5999", env=env, cwd=tmp_path)
     assert served.returncode == 2 and "secret_key" in served.stderr
 
 
 def test_bad_config_is_a_usage_error_naming_the_key(tmp_path):
-    result = _lms("user", "list", env_extra={"LMS_TIMEZONE": "Nowhere/Land"}, cwd=tmp_path)
+    result = run_lms("user", "list", env={"LMS_TIMEZONE": "Nowhere/Land"}, cwd=tmp_path)
     assert result.returncode == 2 and "timezone" in result.stderr and "Traceback" not in result.stderr
 
 

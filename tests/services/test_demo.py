@@ -6,7 +6,16 @@ import re
 import pytest
 
 from lms import authz
-from lms.models import TIERS, AuditLog, Membership, RoleScope, Site, Team, TierChange, User
+from lms.models import (
+    TIERS,
+    AuditLog,
+    Membership,
+    RoleScope,
+    Site,
+    Team,
+    TierChange,
+    User,
+)
 from lms.services import accounts, demo
 
 from ..factories import make_user

@@ -6,13 +6,23 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from lms.models import AuditLog, Membership, OneTimeToken, RoleScope, Site, Team, TierChange, User, UserRole
+from lms.models import (
+    AuditLog,
+    Membership,
+    OneTimeToken,
+    RoleScope,
+    Site,
+    Team,
+    TierChange,
+    User,
+    UserRole,
+)
 from lms.services import accounts, clock
 from lms.services.roster import RosterError, apply_plan, credentials_csv, plan_upload
 
 from ..factories import make_site, make_team, make_user
 
-SAMPLE = Path("/work/shared/acceptance/roster.csv")
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "roster.csv"
 EN = "employee_no,name,email,hire_date,site,team,roles"
 ZH = "工号,姓名,邮箱,入职日期,站点,班组,角色"
 GOOD_ROWS = [

@@ -14,7 +14,7 @@ from lms.services import accounts, clock
 
 from ..factories import csrf_token, login, make_site, make_team, make_user
 
-SAMPLE = Path("/work/shared/acceptance/roster.csv")
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "roster.csv"
 PAGE = "/admin/roster"
 
 
