@@ -47,7 +47,7 @@ def roster_import(file, dry_run, deactivate_missing, credentials, credentials_ou
                                         invite_ttl_hours=current_app.config["LMS_SECURITY_INVITE_TTL_HOURS"],
                                         dry_run=dry_run)
         except service.RosterError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: nothing was written: {exc}", err=True)
             sys.exit(1)
     prefix = current_app.extensions["lms"].url_prefix
     rows = [{"employee_no": c.employee_no, "name": c.name,

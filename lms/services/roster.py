@@ -307,7 +307,7 @@ def apply_plan(plan: RosterPlan, *, deactivate_missing: bool = False, credential
                 accounts.audit("roster.import", plan.filename, actor, created=len(result.created),
                                updated=len(result.updated), deactivated=result.deactivated)
     except (accounts.AccountError, peewee.IntegrityError) as exc:
-        raise RosterError(f"nothing was written: {exc}") from exc
+        raise RosterError(str(exc)) from exc
     return result
 
 
