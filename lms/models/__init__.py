@@ -1,9 +1,11 @@
 """Models, one module per aggregate; ALL_MODELS is every table in dependency order."""
+from .curriculum import ACTIVITY_KINDS, Activity, Completion, ContentChange, Module, ModulePrerequisite, Track
 from .people import (ROLES, TIERS, AuditLog, LoginFailure, Membership, OneTimeToken, RoleScope, Site,
                      Team, TierChange, User, UserRole)
 
 ALL_MODELS = [Site, Team, User, UserRole, RoleScope, Membership, TierChange, LoginFailure,
-              OneTimeToken, AuditLog]
+              OneTimeToken, AuditLog, Track, Module, ModulePrerequisite, Activity, Completion, ContentChange]
 
-__all__ = ["ALL_MODELS", "ROLES", "TIERS", "AuditLog", "LoginFailure", "Membership", "OneTimeToken",
+__all__ = ["ACTIVITY_KINDS", "Activity", "Completion", "ContentChange", "Module", "ModulePrerequisite", "Track",
+           "ALL_MODELS", "ROLES", "TIERS", "AuditLog", "LoginFailure", "Membership", "OneTimeToken",
            "RoleScope", "Site", "Team", "TierChange", "User", "UserRole"]

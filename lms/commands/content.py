@@ -1,0 +1,90 @@
+"""`lms content load` and `lms content export`: curriculum packs in and out."""
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from ..db import database
+from . import cli, emit_json
+
+# Kinds of content the assessment, micro-task and script-library parts add; zero until they do.
+LATER_COUNTS = ("questions", "drills", "rubrics", "check_rules", "skills", "microtask_templates",
+                "golden_scripts")
+
+
+def courses_dir() -> Path:
+    from ..resources import shipped_dir
+
+    return Path(current_app.config["LMS_PATHS_COURSES"] or shipped_dir("courses"))
+
+
+@cli.group("content", help="Curriculum packs.")
+def content_group():
+    pass
+
+
+@content_group.command("load", help="Check a pack (default: the configured or shipped courses), then upsert it "
+                                    "by slug; nothing is written if any file has a problem.")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="check and report; write nothing")
+@click.option("--force", is_flag=True, help="replace content edited in the web UI since the last load")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def content_load(path, dry_run, force, as_json):
+    from ..migrations import pending
+    from ..services.content_pack import read_pack
+    from ..services.content_store import load_pack
+
+    path = path or courses_dir()
+    pack = read_pack(path)
+    if not pack.ok:
+        if as_json:
+            emit_json({"ok": False, "problems": [str(p) for p in pack.problems]})
+        else:
+            for problem in pack.problems:
+                click.echo(str(problem))
+            click.echo(f"{len(pack.problems)} problem(s); nothing was written.", err=True)
+        sys.exit(1)
+    if pending():
+        click.echo("error: the database schema is not current; run `lms db upgrade` first", err=True)
+        sys.exit(1)
+    with database.connection_context():
+        report = load_pack(pack, force=force, dry_run=dry_run)
+    counts = {**pack.counts(), **{key: 0 for key in LATER_COUNTS}}
+    if as_json:
+        emit_json({**counts, "created": report.created, "updated": report.updated, "unchanged": report.unchanged,
+                   "retired": report.retired, "conflicts": report.conflicts, "overwritten": report.overwritten,
+                   "dry_run": dry_run})
+        return
+    click.echo(f"{counts['tracks']} track(s), {counts['modules']} module(s), {counts['lessons']} lesson(s) in {path}")
+    click.echo(f"created {len(report.created)}, updated {len(report.updated)}, unchanged {report.unchanged}, "
+               f"retired {len(report.retired)}" + (" (dry run: nothing was written)" if dry_run else ""))
+    for item in report.retired:
+        click.echo(f"  retired (unpublished, progress kept): {item}")
+    for item in report.overwritten:
+        click.echo(f"  web edit replaced (--force): {item}")
+    if report.conflicts:
+        click.echo("Edited in the web UI since the last load; the database's version was kept "
+                   "(--force replaces it):")
+        for item in report.conflicts:
+            click.echo(f"  conflict: {item}")
+
+
+@content_group.command("export", help="Write the database's curriculum to DIR in the pack format.")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def content_export(directory, as_json):
+    from ..services.content_store import export_pack
+
+    if directory.exists() and any(directory.iterdir()):
+        raise click.BadParameter(f"{directory} is not empty; export into a new folder", param_hint="DIR")
+    with database.connection_context():
+        counts = export_pack(directory)
+    if as_json:
+        emit_json({**counts, "directory": str(directory)})
+    else:
+        click.echo(f"exported {counts['tracks']} track(s), {counts['modules']} module(s), "
+                   f"{counts['lessons']} lesson(s) to {directory}")
