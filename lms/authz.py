@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import peewee as pw
 
-from .models import Membership, RoleScope, Site, Team, User, UserRole
+from .models import TIERS, Membership, RoleScope, Site, Team, User, UserRole
 
 STAFF_ROLES = ("trainer", "manager")
 
@@ -85,7 +85,16 @@ def can(user: User | None, action: str, obj=None) -> bool:
         return team_ids is None or obj.id in team_ids
     if action == "view_people":
         return is_admin(user) or user.has_role(*STAFF_ROLES)
+    if action == "open_track":
+        # Agents open their own tier's track and those below it; staff open every track.
+        if is_admin(user) or user.has_role(*STAFF_ROLES):
+            return True
+        return user.has_role("agent") and tier_rank(obj.tier) <= tier_rank(user.tier)
     return False
+
+
+def tier_rank(tier: str | None) -> int:
+    return TIERS.index(tier) if tier in TIERS else -1
 
 
 def users_with_role(role: str) -> pw.ModelSelect:

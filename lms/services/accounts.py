@@ -12,16 +12,13 @@ from ..db import database
 from ..models import (ROLES, TIERS, AuditLog, Membership, OneTimeToken, RoleScope, Team, TierChange,
                       User, UserRole)
 from . import clock
+from .messages import N_
 
 # scrypt (werkzeug's default) is memory-hard; tests swap in a cheap method for speed.
 PASSWORD_METHOD = "scrypt"
 # Letters and digits that cannot be mistaken for each other when read off a printed sheet.
 _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
-
-def N_(message: str) -> str:
-    """Marks a message for translation; it is translated where it is shown."""
-    return message
 
 
 class AccountError(ValueError):

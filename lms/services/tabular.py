@@ -17,6 +17,8 @@ import warnings
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from .messages import N_
+
 MAX_ROWS = 20000        # data rows, header excluded
 MAX_COLUMNS = 100
 MAX_FIELD_CHARS = 1000
@@ -30,10 +32,6 @@ _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*�
 # Zero-width characters that spreadsheet exports leave around values; str.strip() keeps them.
 _INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
 
-
-def N_(message: str) -> str:
-    """Marks a message for translation; it is translated where it is shown."""
-    return message
 
 
 class Row(NamedTuple):

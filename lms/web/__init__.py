@@ -14,6 +14,7 @@ from flask_wtf.csrf import generate_csrf
 
 from ..db import database
 from ..labels import role_label, tier_label
+from ..markup import render_markdown
 from ..i18n import current_locale, gettext, lazy_gettext, ngettext
 from ..resources import shipped_dir
 from .access import current_user
@@ -30,7 +31,7 @@ SECURITY_HEADERS = {
 
 
 def create_blueprint() -> Blueprint:
-    from . import admin, auth, home, people, roster
+    from . import admin, auth, home, learn, people, roster
 
     bp = Blueprint("lms", __name__, template_folder=str(shipped_dir("templates")),
                    static_folder=str(Path(__file__).parent.parent / "static"),
@@ -41,7 +42,7 @@ def create_blueprint() -> Blueprint:
     bp.context_processor(template_context)
     for code in (400, 403, 404, 405, 413, 429, 500):
         bp.register_error_handler(code, error_page)
-    for child in (auth.bp, home.bp, people.bp, admin.bp, roster.bp):
+    for child in (auth.bp, home.bp, learn.bp, people.bp, admin.bp, roster.bp):
         bp.register_blueprint(child)
     return bp
 
@@ -75,7 +76,7 @@ def template_context():
         "lms_layout": current_app.config["LMS_BASE_TEMPLATE"],
         "lms_owns_login": current_app.extensions["lms"].owns_login,
         "current_locale": current_locale, "csrf_token": generate_csrf,
-        "role_label": role_label, "tier_label": tier_label,
+        "role_label": role_label, "tier_label": tier_label, "markdown": render_markdown,
     }
 
 

@@ -6,7 +6,7 @@ from flask import Blueprint, render_template
 from .. import authz
 from ..db import healthy
 from ..models import TierChange
-from ..services import accounts
+from ..services import accounts, progress
 from .access import current_user, public, signed_in
 
 bp = Blueprint("home", __name__)
@@ -20,8 +20,13 @@ def index():
     if authz.can(user, "view_people"):
         team_ids = authz.scoped_team_ids(user)
         team_count = len(team_ids) if team_ids is not None else authz.visible_teams(user).count()
+    track_state = plan = None
+    track = progress.my_track(user) if user.has_role("agent") else None
+    if track is not None:
+        track_state = progress.progress(user, track)
+        plan = progress.newcomer_plan(user, track_state)
     return render_template("lms/home/index.html", user=user, team=accounts.current_team(user),
-                           team_count=team_count)
+                           team_count=team_count, track_state=track_state, plan=plan)
 
 
 @bp.route("/me")

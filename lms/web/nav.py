@@ -6,6 +6,7 @@ from ..i18n import lazy_gettext as _l
 # endpoint, label, roles that see it (empty: every signed-in user)
 ENTRIES = [
     ("lms.home.index", _l("Home"), ()),
+    ("lms.learn.index", _l("Learning"), ()),
     ("lms.people.index", _l("People"), ("trainer", "manager")),
     ("lms.admin.users", _l("Users"), ("admin",)),
     ("lms.admin.org", _l("Sites and teams"), ("admin",)),
