@@ -73,3 +73,23 @@ def test_demo_is_refused_in_production(app, runner, conn):
     result = runner.invoke(cli, ["demo"])
     assert result.exit_code == 1 and "production" in result.output
     assert User.select().count() == 0
+
+
+def test_demo_loads_the_curriculum_with_a_fitting_learning_history(app, runner, conn):
+    from lms.models import Completion, Track
+    from lms.services.progress import newcomer_plan, passed_track, progress
+
+    clock.freeze(dt.datetime(2026, 11, 24, 2, 0))
+    assert runner.invoke(cli, ["demo"]).exit_code == 0
+    assert Track.select().count() == 3 and Completion.select().count() > 0
+    newcomer_track = Track.get(Track.tier == "newcomer")
+    for agent in User.select().where(User.tier == "advanced"):
+        assert passed_track(agent, newcomer_track), agent.employee_no
+    for agent in User.select().where(User.tier == "newcomer"):
+        state = progress(agent, newcomer_track)
+        plan = newcomer_plan(agent, state)
+        assert plan.current_week <= plan.expected_week  # nobody is ahead of the calendar
+        assert all(c.completed_at.date() <= dt.date(2026, 11, 24) for c in agent.completions)
+    before = Completion.select().count()
+    runner.invoke(cli, ["demo"])
+    assert Completion.select().count() == before

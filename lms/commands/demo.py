@@ -31,6 +31,8 @@ def demo(seed, as_json):
     try:
         with database.connection_context():
             result = build_demo(seed=seed)
+            if result.created:
+                _load_content_and_progress(seed)
     except DemoError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
@@ -53,3 +55,16 @@ def demo(seed, as_json):
         click.echo(f"  {role:<8} {', '.join(result.logins[role])}")
     for tier, numbers in result.agent_examples.items():
         click.echo(f"  {'agent':<8} {', '.join(numbers)}  ({_TIER_NAMES.get(tier, tier)})")
+
+
+def _load_content_and_progress(seed: int) -> None:
+    """The shipped curriculum (unless already loaded) and a learning history that fits each agent."""
+    from ..services.content_pack import read_pack
+    from ..services.content_store import load_pack
+    from ..services.demo_progress import record_demo_progress
+    from .content import courses_dir
+
+    pack = read_pack(courses_dir())
+    if pack.ok:
+        load_pack(pack)
+        record_demo_progress(seed)
