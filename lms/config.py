@@ -25,7 +25,7 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Key:
-    type: str  # str, int, bool, weekdays, dates, networks, choice
+    type: str  # str, int, float, bool, weekdays, dates, networks, choice, timezone
     default: object
     choices: tuple = ()
     minimum: int | None = None
@@ -60,6 +60,14 @@ SPEC: dict[str, Key] = {
     "notifications.smtp.starttls": Key("bool", True),
     "notifications.webhook.url": Key("str", ""),
     "notifications.webhook.kind": Key("choice", "wecom", ("wecom", "dingtalk", "feishu", "generic")),
+    "placement.advanced_min_tenure_months": Key("int", 6, minimum=0),
+    "placement.elite_top_percent": Key("int", 10, minimum=1),
+    "placement.elite_kpi_weeks": Key("int", 8, minimum=1),
+    "placement.elite_gate": Key("str", "elite-gate"),
+    "placement.composite.fcr": Key("float", 0.4, minimum=0),
+    "placement.composite.csat": Key("float", 0.4, minimum=0),
+    "placement.composite.aht": Key("float", 0.2, minimum=0),
+    "placement.auto_apply": Key("bool", False),
     "paths.courses": Key("str", ""),
     "paths.assessments": Key("str", ""),
     "paths.uploads": Key("str", "instance/uploads"),
@@ -87,6 +95,11 @@ def _flatten(table: dict, prefix: str = "") -> dict:
 
 def _from_text(key: str, spec: Key, text: str):
     """Environment values are text: turn them into what a TOML file would hold."""
+    if spec.type == "float":
+        try:
+            return float(text)
+        except ValueError:
+            raise ConfigError(f"{env_name(key)}: expected a number, got {text!r}") from None
     if spec.type == "int":
         try:
             return int(text)
@@ -123,6 +136,12 @@ def _validate(key: str, spec: Key, value, source: str):
         if spec.minimum is not None and value < spec.minimum:
             raise ConfigError(f"{where}: must be at least {spec.minimum}, got {value}")
         return value
+    if spec.type == "float":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{where}: expected a number, got {value!r}")
+        if spec.minimum is not None and value < spec.minimum:
+            raise ConfigError(f"{where}: must be at least {spec.minimum}, got {value}")
+        return float(value)
     if spec.type == "bool":
         if not isinstance(value, bool):
             raise ConfigError(f"{where}: expected true or false, got {value!r}")
