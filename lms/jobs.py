@@ -38,6 +38,25 @@ def purge_sign_in_records(day: dt.date) -> dict:
     return {"date": day.isoformat(), "login_failures_removed": failures, "links_removed": tokens}
 
 
+def placement_review(day: dt.date) -> dict:
+    """Count who meets every rule for the next tier; move them up when placement.auto_apply is on."""
+    from flask import current_app
+
+    from .models import User
+    from .services import placement
+
+    settings = current_app.extensions["lms"].settings
+    with database.atomic():
+        agents = list(User.select().where(User.active == True))  # noqa: E712
+        proposals = placement.Reviewer(settings, today=day).review(agents)
+        ready = [p for p in proposals if p.ready]
+        applied = []
+        if settings["placement.auto_apply"]:
+            applied = [p.agent.employee_no for p in ready
+                       if placement.apply(p, actor=None, note="applied automatically (placement.auto_apply)")]
+    return {"date": day.isoformat(), "reviewed": len(proposals), "ready": len(ready), "applied": applied}
+
+
 JOBS: dict[str, Job] = {}
 
 
@@ -47,6 +66,8 @@ def register(job: Job) -> None:
 
 register(Job("purge-sign-in-records", purge_sign_in_records, {"hour": 3, "minute": 17},
              "forget old failed sign-ins and spent links"))
+register(Job("placement-review", placement_review, {"hour": 2, "minute": 30},
+             "find agents who meet every rule for the next tier; apply if placement.auto_apply"))
 
 
 def run_job(name: str, day: dt.date | None = None) -> dict:

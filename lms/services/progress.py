@@ -121,6 +121,16 @@ def passed_track(user: User, track: Track) -> bool:
     return set(required) <= done
 
 
+def certified_on(user: User, track: Track) -> dt.date | None:
+    """The day the user passed the track (its last required completion), or None."""
+    if not passed_track(user, track):
+        return None
+    last = (Completion.select(Completion.completed_at).join(Activity).join(Module)
+            .where((Completion.user == user) & (Module.track == track) & Completion.passed)
+            .order_by(Completion.completed_at.desc()).first())
+    return clock.local(last.completed_at).date() if last else None
+
+
 @dataclass(frozen=True)
 class PlanPosition:
     expected_week: int  # where the calendar says the newcomer should be

@@ -76,3 +76,8 @@ class RosterUploadForm(FlaskForm):
     deactivate_missing = BooleanField(_l("Deactivate people missing from the file"))
     credentials = SelectField(_l("For new people"), choices=choices([
         ("password", _l("generate one-time passwords")), ("invite", _l("generate invite links"))]))
+
+
+class MoveDownForm(FlaskForm):
+    tier = SelectField(_l("Move to tier"), validators=[DataRequired()])
+    reason = StringField(_l("Reason (recorded)"), validators=[DataRequired(), Length(min=4, max=200)])

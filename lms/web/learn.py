@@ -6,9 +6,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from .. import authz
 from ..db import database
 from ..i18n import gettext as _
-from ..models import Activity, Module, Track
+from ..models import Activity, Module, Track, User
 from ..services import progress as progress_service
-from .access import current_user, signed_in
+from .access import allowed_or_404, current_user, signed_in
 from .forms import PostForm
 
 bp = Blueprint("learn", __name__, url_prefix="/learn")
@@ -85,3 +85,19 @@ def complete(slug):
     if following is not None:
         return redirect(url_for("lms.learn.activity", slug=following.slug)), 303
     return redirect(url_for("lms.learn.track", slug=item.module.track.slug)), 303
+
+
+@bp.route("/certificate")
+@bp.route("/certificate/<int:user_id>")
+@signed_in
+def certificate(user_id=None):
+    """The go-live certification (上岗认证): the newcomer track passed, printable."""
+    viewer = current_user()
+    person = viewer if user_id is None else User.get_or_none(User.id == user_id)
+    if person is None:
+        abort(404)
+    allowed_or_404(viewer, "view_user", person)
+    track = progress_service.track_of_tier("newcomer")
+    certified_on = progress_service.certified_on(person, track) if track is not None else None
+    return render_template("lms/learn/certificate.html", person=person, track=track,
+                           certified_on=certified_on), 200 if certified_on else 404

@@ -8,6 +8,7 @@ ENTRIES = [
     ("lms.home.index", _l("Home"), ()),
     ("lms.learn.index", _l("Learning"), ()),
     ("lms.people.index", _l("People"), ("trainer", "manager")),
+    ("lms.placement.index", _l("Placement"), ("manager",)),
     ("lms.admin.users", _l("Users"), ("admin",)),
     ("lms.admin.org", _l("Sites and teams"), ("admin",)),
     ("lms.roster.upload", _l("Roster import"), ("admin",)),

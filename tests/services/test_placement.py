@@ -111,3 +111,13 @@ def test_cli_review_and_apply(runner, content):
     assert User.get(User.employee_no == "A1").tier == "newcomer"
     applied = json.loads(runner.invoke(cli, ["placement", "review", "--apply", "--json"]).stdout)
     assert applied["applied"] == ["A1"] and User.get(User.employee_no == "A1").tier == "advanced"
+
+
+def test_nightly_job_applies_only_with_auto_apply(app, runner, content):
+    ready = make_user(employee_no="A1", hire_date=dt.date(2025, 1, 6))
+    _pass_track(ready, "newcomer")
+    out = json.loads(runner.invoke(cli, ["jobs", "run", "placement-review", "--date", "2026-11-24", "--json"]).stdout)
+    assert out["ready"] == 1 and out["applied"] == [] and User.get_by_id(ready.id).tier == "newcomer"
+    app.extensions["lms"].settings["placement.auto_apply"] = True
+    out = json.loads(runner.invoke(cli, ["jobs", "run", "placement-review", "--date", "2026-11-24", "--json"]).stdout)
+    assert out["applied"] == ["A1"] and User.get_by_id(ready.id).tier == "advanced"
