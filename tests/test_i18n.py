@@ -47,6 +47,8 @@ def test_translations_keep_their_placeholders():
             continue
         source = message.id[0] if isinstance(message.id, tuple) else message.id
         target = message.string[0] if isinstance(message.string, tuple) else message.string
+        if not target:
+            continue  # untranslated: the test above reports it
         assert set(PLACEHOLDER.findall(source)) == set(PLACEHOLDER.findall(target)), source
 
 
