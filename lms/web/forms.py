@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, DateField, EmailField, PasswordField, SelectField,
-                     SelectMultipleField, StringField)
+from wtforms import (BooleanField, DateField, EmailField, IntegerField, PasswordField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp
 
 from ..i18n import lazy_gettext as _l
 from ..labels import ROLE_LABELS, TIER_LABELS
+from ..services.content_pack import MAX_BODY_BYTES, SLUG
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -81,3 +82,58 @@ class RosterUploadForm(FlaskForm):
 class MoveDownForm(FlaskForm):
     tier = SelectField(_l("Move to tier"), validators=[DataRequired()])
     reason = StringField(_l("Reason (recorded)"), validators=[DataRequired(), Length(min=4, max=200)])
+
+
+# Curriculum authoring (lms.web.authoring)
+ACTIVITY_KIND_LABELS = {"lesson": _l("lesson"), "quiz": _l("quiz"), "drill": _l("drill")}
+_SLUG_RULES = [DataRequired(), Length(max=64),
+               Regexp(SLUG.pattern, message=_l("Lower-case letters, digits and '-' only, starting with a "
+                                               "letter or digit."))]
+
+
+class TrackForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    summary = TextAreaField(_l("Summary"), validators=[Length(max=2000)])
+    weeks = IntegerField(_l("Planned weeks"), validators=[Optional(), NumberRange(1, 52)])
+
+
+class NewTrackForm(TrackForm):
+    slug = StringField(_l("Slug (fixed once created)"), validators=_SLUG_RULES)
+    tier = SelectField(_l("Tier"), validators=[DataRequired()])
+
+
+class ModuleForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    summary = TextAreaField(_l("Summary"), validators=[Length(max=2000)])
+    week = IntegerField(_l("Week of the plan"), validators=[Optional(), NumberRange(1, 52)])
+    prerequisites = SelectMultipleField(_l("Prerequisites"), choices=[], validators=[Optional()],
+                                        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+
+
+class NewModuleForm(ModuleForm):
+    slug = StringField(_l("Slug (fixed once created)"), validators=_SLUG_RULES)
+
+
+class ActivityForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    minutes = IntegerField(_l("Minutes"), default=5, validators=[InputRequired(), NumberRange(1, 600)])
+    required = BooleanField(_l("Required to pass"), default=True)
+    body = TextAreaField(_l("Body (Markdown)"), validators=[Length(max=MAX_BODY_BYTES)])
+    ref = StringField(_l("Runs (quiz or drill name)"), validators=[Length(max=64)])
+
+
+class NewActivityForm(ActivityForm):
+    slug = StringField(_l("Slug (fixed once created)"), validators=_SLUG_RULES)
+    kind = SelectField(_l("Kind"), choices=choices(ACTIVITY_KIND_LABELS.items()))
+
+
+class PreviewForm(FlaskForm):
+    body = TextAreaField(validators=[Length(max=MAX_BODY_BYTES)])
+
+
+class MoveForm(FlaskForm):
+    direction = SelectField(choices=choices([("up", _l("up")), ("down", _l("down"))]))
+
+
+class PublishForm(FlaskForm):
+    published = SelectField(choices=choices([("1", _l("publish")), ("0", _l("unpublish"))]))

@@ -8,6 +8,7 @@ ENTRIES = [
     ("lms.home.index", _l("Home"), ()),
     ("lms.learn.index", _l("Learning"), ()),
     ("lms.people.index", _l("People"), ("trainer", "manager")),
+    ("lms.authoring.index", _l("Curriculum"), ("trainer",)),
     ("lms.placement.index", _l("Placement"), ("manager",)),
     ("lms.admin.users", _l("Users"), ("admin",)),
     ("lms.admin.org", _l("Sites and teams"), ("admin",)),
