@@ -29,7 +29,7 @@ CompositeSource = Callable[[list[User], dt.date, int], dict[int, float | None]]
 
 @dataclass(frozen=True)
 class RuleCheck:
-    rule: str  # a short message key, e.g. "newcomer track passed"
+    rule: str  # a message template, e.g. "%(track)s passed"
     met: bool
     detail: str = ""  # a message template
     values: dict = field(default_factory=dict)
@@ -103,10 +103,10 @@ class Reviewer:
 
     def _track_check(self, agent: User, tier: str) -> RuleCheck:
         track = self.tracks.get(tier)
-        rule = N_("%(track)s track passed")
+        rule = N_("%(track)s passed")
         if track is None:
             return RuleCheck(rule, False, N_("the track is not loaded"), {"track": tier})
-        return RuleCheck(rule, passed_track(agent, track), "", {"track": tier})
+        return RuleCheck(rule, passed_track(agent, track), "", {"track": track.title})
 
     def _newcomer_checks(self, agent: User) -> list[RuleCheck]:
         months = self.settings["placement.advanced_min_tenure_months"]

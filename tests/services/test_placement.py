@@ -68,7 +68,7 @@ def test_elite_rules_unmet_without_kpi_data_or_gate(content):
     _pass_track(agent, "advanced")
     proposal = placement.Reviewer(SETTINGS).review([agent])[0]
     rules = {c.rule % c.values: c for c in proposal.checks}
-    assert rules["advanced track passed"].met
+    assert rules["进阶训：复杂问题与案例工作坊 passed"].met
     assert not rules["gate assessment passed"].met and "elite-gate" in rules["gate assessment passed"].values["slug"]
     assert not rules["top 10% by composite KPI"].met and not proposal.ready
 
@@ -92,7 +92,7 @@ def test_apply_records_who_when_why_and_no_silent_demotion(content):
     proposal = placement.Reviewer(SETTINGS, today=dt.date(2026, 11, 24)).review([agent])[0]
     assert placement.apply(proposal, actor=manager)
     change = TierChange.select().where(TierChange.user == agent).order_by(TierChange.id.desc()).first()
-    assert change.tier == "advanced" and change.changed_by_id == manager.id and "newcomer track passed" in change.reason
+    assert change.tier == "advanced" and change.changed_by_id == manager.id and "新人训：四周上岗 passed" in change.reason
     with pytest.raises(accounts.AccountError):
         placement.move_down(User.get_by_id(agent.id), "newcomer", manager, "  ")
     with pytest.raises(accounts.AccountError):
