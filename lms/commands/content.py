@@ -9,15 +9,36 @@ from flask.cli import with_appcontext
 from ..db import database
 from . import cli, emit_json
 
-# Kinds of content the assessment, micro-task and script-library parts add; zero until they do.
-LATER_COUNTS = ("questions", "drills", "rubrics", "check_rules", "skills", "microtask_templates",
-                "golden_scripts")
+# Kinds of content the script checker, micro-task and script-library parts add; zero until they do.
+LATER_COUNTS = ("check_rules", "microtask_templates", "golden_scripts")
 
 
 def courses_dir() -> Path:
     from ..resources import shipped_dir
 
     return Path(current_app.config["LMS_PATHS_COURSES"] or shipped_dir("courses"))
+
+
+def assessments_dir() -> Path:
+    from ..resources import shipped_dir
+
+    return Path(current_app.config["LMS_PATHS_ASSESSMENTS"] or shipped_dir("assessments"))
+
+
+def read_everything(path: Path):
+    """The curriculum pack and the assessment content, with every problem of both (and their links)."""
+    from ..models import Bank, Drill
+    from ..services.assessment_pack import check_activity_refs, read_assessments
+    from ..services.content_pack import read_pack
+
+    pack = read_pack(path)
+    assessments = read_assessments(assessments_dir())
+    with database.connection_context():
+        known_banks = {b.slug for b in Bank.select(Bank.slug)} if Bank.table_exists() else set()
+        known_drills = {d.slug for d in Drill.select(Drill.slug)} if Drill.table_exists() else set()
+    check_activity_refs(pack, assessments, known_banks, known_drills)
+    pack.problems.extend(assessments.problems)
+    return pack, assessments
 
 
 @cli.group("content", help="Curriculum packs.")
@@ -34,11 +55,10 @@ def content_group():
 @with_appcontext
 def content_load(path, dry_run, force, as_json):
     from ..migrations import pending
-    from ..services.content_pack import read_pack
     from ..services.content_store import load_pack
 
     path = path or courses_dir()
-    pack = read_pack(path)
+    pack, assessments = read_everything(path)
     if not pack.ok:
         if as_json:
             emit_json({"ok": False, "problems": [str(p) for p in pack.problems]})
@@ -51,8 +71,8 @@ def content_load(path, dry_run, force, as_json):
         click.echo("error: the database schema is not current; run `lms db upgrade` first", err=True)
         sys.exit(1)
     with database.connection_context():
-        report = load_pack(pack, force=force, dry_run=dry_run)
-    counts = {**pack.counts(), **{key: 0 for key in LATER_COUNTS}}
+        report = load_pack(pack, assessments=assessments, force=force, dry_run=dry_run)
+    counts = {**pack.counts(), **assessments.counts(), **{key: 0 for key in LATER_COUNTS}}
     if as_json:
         emit_json({**counts, "created": report.created, "updated": report.updated, "unchanged": report.unchanged,
                    "retired": report.retired, "conflicts": report.conflicts, "overwritten": report.overwritten,

@@ -59,12 +59,11 @@ def demo(seed, as_json):
 
 def _load_content_and_progress(seed: int) -> None:
     """The shipped curriculum (unless already loaded) and a learning history that fits each agent."""
-    from ..services.content_pack import read_pack
     from ..services.content_store import load_pack
     from ..services.demo_progress import record_demo_progress
-    from .content import courses_dir
+    from .content import courses_dir, read_everything
 
-    pack = read_pack(courses_dir())
+    pack, assessments = read_everything(courses_dir())
     if pack.ok:
-        load_pack(pack)
+        load_pack(pack, assessments=assessments)
         record_demo_progress(seed)

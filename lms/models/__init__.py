@@ -1,11 +1,16 @@
 """Models, one module per aggregate; ALL_MODELS is every table in dependency order."""
+from .assessment import (Bank, Drill, Evidence, Question, QuizAttempt, QuizResponse, Rubric, RubricVersion,
+                         Skill)
 from .curriculum import ACTIVITY_KINDS, Activity, Completion, ContentChange, Module, ModulePrerequisite, Track
 from .people import (ROLES, TIERS, AuditLog, LoginFailure, Membership, OneTimeToken, RoleScope, Site,
                      Team, TierChange, User, UserRole)
 
 ALL_MODELS = [Site, Team, User, UserRole, RoleScope, Membership, TierChange, LoginFailure,
-              OneTimeToken, AuditLog, Track, Module, ModulePrerequisite, Activity, Completion, ContentChange]
+              OneTimeToken, AuditLog, Track, Module, ModulePrerequisite, Activity, Completion, ContentChange,
+              Skill, Bank, Question, Drill, Rubric, RubricVersion, QuizAttempt, QuizResponse, Evidence]
 
-__all__ = ["ACTIVITY_KINDS", "Activity", "Completion", "ContentChange", "Module", "ModulePrerequisite", "Track",
+__all__ = ["Bank", "Drill", "Evidence", "Question", "QuizAttempt", "QuizResponse", "Rubric", "RubricVersion",
+           "Skill",
+           "ACTIVITY_KINDS", "Activity", "Completion", "ContentChange", "Module", "ModulePrerequisite", "Track",
            "ALL_MODELS", "ROLES", "TIERS", "AuditLog", "LoginFailure", "Membership", "OneTimeToken",
            "RoleScope", "Site", "Team", "TierChange", "User", "UserRole"]

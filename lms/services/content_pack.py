@@ -111,7 +111,7 @@ def content_hash(content: dict) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-class _Checker:
+class Checker:
     """Collects problems for one track.toml."""
 
     def __init__(self, file: str, problems: list[PackProblem]):
@@ -164,7 +164,7 @@ def read_pack(root: Path) -> Pack:
 
 def _read_track(folder: Path, problems: list[PackProblem]) -> TrackSpec | None:
     path = folder / "track.toml"
-    check = _Checker(str(path), problems)
+    check = Checker(str(path), problems)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
@@ -198,7 +198,7 @@ def _read_track(folder: Path, problems: list[PackProblem]) -> TrackSpec | None:
     return track
 
 
-def _read_module(raw, where: str, folder: Path, check: _Checker) -> ModuleSpec | None:
+def _read_module(raw, where: str, folder: Path, check: Checker) -> ModuleSpec | None:
     if check.table(raw, where, MODULE_KEYS, REQUIRED["module"]) is None:
         return None
     check.slug(raw.get("slug"), f"{where}.slug")
@@ -220,7 +220,7 @@ def _read_module(raw, where: str, folder: Path, check: _Checker) -> ModuleSpec |
     return module
 
 
-def _read_activity(raw, where: str, folder: Path, check: _Checker) -> ActivitySpec | None:
+def _read_activity(raw, where: str, folder: Path, check: Checker) -> ActivitySpec | None:
     if check.table(raw, where, ACTIVITY_KEYS, REQUIRED["activity"]) is None:
         return None
     check.slug(raw.get("slug"), f"{where}.slug")
@@ -237,7 +237,7 @@ def _read_activity(raw, where: str, folder: Path, check: _Checker) -> ActivitySp
                         required=raw.get("required", True), published=raw.get("published", True))
 
 
-def _read_body(relative, where: str, folder: Path, check: _Checker) -> str:
+def _read_body(relative, where: str, folder: Path, check: Checker) -> str:
     if not isinstance(relative, str) or not relative:
         check.problem(where, "a lesson names its Markdown file")
         return ""

@@ -95,12 +95,17 @@ class _Loader:
         ContentChange.create(user=self.actor, kind=kind, slug=slug, action=f"load:{action}")
 
 
-def load_pack(pack: Pack, *, force: bool = False, dry_run: bool = False, actor: User | None = None) -> LoadReport:
-    """Upsert a checked pack in one transaction (rolled back for a dry run)."""
+def load_pack(pack: Pack, *, assessments=None, force: bool = False, dry_run: bool = False,
+              actor: User | None = None) -> LoadReport:
+    """Upsert a checked pack (and assessment content) in one transaction (rolled back for a dry run)."""
     assert pack.ok, "load only a pack without problems"
     report = LoadReport()
     loader = _Loader(force, actor, report)
     with database.atomic() as transaction:
+        if assessments is not None:
+            from .assessment_store import load_assessments
+
+            load_assessments(assessments, report, actor)
         for spec in pack.tracks:
             _load_track(spec, loader)
         if dry_run:
