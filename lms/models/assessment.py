@@ -87,7 +87,7 @@ class RubricVersion(BaseModel):
 
 class QuizAttempt(BaseModel):
     user = pw.ForeignKeyField(User, backref="quiz_attempts", on_delete="CASCADE")
-    bank = pw.ForeignKeyField(Bank, backref="attempts", on_delete="CASCADE")
+    bank = pw.ForeignKeyField(Bank, backref="taken", on_delete="CASCADE")
     number = pw.IntegerField()  # 1, 2, ... per user and bank
     questions = pw.TextField()  # JSON: drawn question ids in the order shown, with shuffles
     started_at = pw.DateTimeField(default=clock.utcnow)

@@ -1,0 +1,108 @@
+"""Agents take quizzes: the rules and past attempts, an attempt with a server-side time limit,
+and the graded result with feedback per answer."""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from .. import authz
+from ..i18n import gettext as _
+from ..models import Bank, QuizAttempt
+from ..services import clock, quizzes
+from .access import current_user, requires
+from .forms import PostForm
+
+bp = Blueprint("quiz", __name__, url_prefix="/quiz")
+
+
+def _bank(slug: str) -> Bank:
+    bank = Bank.get_or_none((Bank.slug == slug) & (Bank.published == True))  # noqa: E712
+    if bank is None or not authz.can(current_user(), "open_track", bank):
+        abort(404)
+    return bank
+
+
+def _own_attempt(attempt_id: int) -> QuizAttempt:
+    attempt = QuizAttempt.get_or_none(QuizAttempt.id == attempt_id)
+    if attempt is None or attempt.user_id != current_user().id:
+        abort(404)  # someone else's attempt does not exist for you
+    return attempt
+
+
+@bp.route("/<slug>")
+@requires("agent")
+def bank(slug):
+    bank = _bank(slug)
+    attempts = quizzes.attempts_of(current_user(), bank)
+    used = len([a for a in attempts if a.submitted_at is not None])
+    return render_template("lms/quiz/bank.html", bank=bank, attempts=attempts, post_form=PostForm(),
+                           grade=quizzes.bank_grade(current_user(), bank),
+                           left=None if not bank.attempts else max(bank.attempts - used, 0),
+                           open_attempt=quizzes.open_attempt(current_user(), bank))
+
+
+@bp.route("/<slug>/start", methods=["POST"])
+@requires("agent")
+def start(slug):
+    bank = _bank(slug)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt = quizzes.start(current_user(), bank)
+    except quizzes.QuizError as exc:
+        flash(_(str(exc)), "error")
+        return redirect(url_for("lms.quiz.bank", slug=slug)), 303
+    return redirect(url_for("lms.quiz.attempt", attempt_id=attempt.id)), 303
+
+
+def _parse_answers(shown, form) -> dict[int, object]:
+    answers = {}
+    for item in shown:
+        name, kind = f"q{item.question.id}", item.question.type
+        try:
+            if kind == "single" and form.get(name, "") != "":
+                answers[item.question.id] = int(form[name])
+            elif kind == "multiple":
+                answers[item.question.id] = sorted(int(v) for v in form.getlist(name))
+            elif kind == "true_false" and form.get(name) in ("true", "false"):
+                answers[item.question.id] = form[name] == "true"
+            elif kind == "ordering":
+                positions = {i: int(form.get(f"{name}_{i}", "0") or 0) for i in range(len(item.spec["items"]))}
+                answers[item.question.id] = sorted(positions, key=lambda i: (positions[i] or 99, i))
+            elif kind == "short_text":
+                answers[item.question.id] = form.get(name, "")[:500]
+        except ValueError:
+            continue  # a tampered value counts as no answer
+    return answers
+
+
+@bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
+@requires("agent")
+def attempt(attempt_id):
+    attempt = _own_attempt(attempt_id)
+    if attempt.submitted_at is not None:
+        return redirect(url_for("lms.quiz.result", attempt_id=attempt.id))
+    shown = quizzes.shown_questions(attempt)
+    form = PostForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            quizzes.submit(attempt, _parse_answers(shown, request.form))
+        except quizzes.QuizError as exc:
+            flash(_(str(exc)), "error")
+        return redirect(url_for("lms.quiz.result", attempt_id=attempt.id)), 303
+    return render_template("lms/quiz/attempt.html", attempt=attempt, shown=shown, form=form,
+                           seconds_left=quizzes.seconds_left(attempt), now=clock.utcnow())
+
+
+@bp.route("/attempts/<int:attempt_id>/result")
+@requires("agent")
+def result(attempt_id):
+    attempt = _own_attempt(attempt_id)
+    if attempt.submitted_at is None:
+        return redirect(url_for("lms.quiz.attempt", attempt_id=attempt.id))
+    shown = quizzes.shown_questions(attempt)
+    responses = {r.question_id: (r, json.loads(r.answer)) for r in attempt.responses}
+    return render_template("lms/quiz/result.html", attempt=attempt, shown=shown, responses=responses)
