@@ -119,3 +119,11 @@ class Evidence(BaseModel):
     source = pw.CharField(max_length=128)  # e.g. quiz:newcomer-scripts/ns-01, rubric:..., checker:...
     score = pw.FloatField()  # 0-1
     at = pw.DateTimeField(default=clock.utcnow, index=True)
+
+
+class BankAnalysis(BaseModel):
+    """Cached item analysis of a bank, recomputed only when new attempts were submitted."""
+    bank = pw.ForeignKeyField(Bank, unique=True, on_delete="CASCADE")
+    attempts_seen = pw.IntegerField()
+    computed_at = pw.DateTimeField(default=clock.utcnow)
+    result = pw.TextField()  # JSON

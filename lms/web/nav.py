@@ -10,6 +10,7 @@ ENTRIES = [
     ("lms.people.index", _l("People"), ("trainer", "manager")),
     ("lms.authoring.index", _l("Curriculum"), ("trainer",)),
     ("lms.placement.index", _l("Placement"), ("manager",)),
+    ("lms.quiz.banks", _l("Question banks"), ("trainer",)),
     ("lms.admin.users", _l("Users"), ("admin",)),
     ("lms.admin.org", _l("Sites and teams"), ("admin",)),
     ("lms.roster.upload", _l("Roster import"), ("admin",)),

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from .. import authz
 from ..i18n import gettext as _
 from ..models import Bank, QuizAttempt
-from ..services import clock, quizzes
+from ..services import clock, item_analysis, quizzes
 from .access import current_user, requires
 from .forms import PostForm
 
@@ -106,3 +106,20 @@ def result(attempt_id):
     shown = quizzes.shown_questions(attempt)
     responses = {r.question_id: (r, json.loads(r.answer)) for r in attempt.responses}
     return render_template("lms/quiz/result.html", attempt=attempt, shown=shown, responses=responses)
+
+
+@bp.route("/banks")
+@requires("trainer")
+def banks():
+    rows = list(Bank.select().order_by(Bank.tier, Bank.slug))
+    return render_template("lms/quiz/banks.html", banks=rows)
+
+
+@bp.route("/<slug>/analysis")
+@requires("trainer")
+def analysis(slug):
+    bank = Bank.get_or_none(Bank.slug == slug)
+    if bank is None:
+        abort(404)
+    return render_template("lms/quiz/analysis.html", bank=bank, result=item_analysis.analysis(bank),
+                           limits=item_analysis)

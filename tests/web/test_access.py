@@ -33,6 +33,8 @@ ACCESS = {
     "lms.quiz.start": ("agent",),
     "lms.quiz.attempt": ("agent",),
     "lms.quiz.result": ("agent",),
+    "lms.quiz.banks": ("trainer",),
+    "lms.quiz.analysis": ("trainer",),
     "lms.placement.index": ("manager",),
     "lms.placement.approve": ("manager",),
     "lms.placement.move_down": ("manager",),

@@ -149,3 +149,34 @@ def test_higher_tier_banks_are_hidden(app, bank):
     login(client, make_user())
     assert client.get("/quiz/b1").status_code == 404
     assert Question.select().count() == 4
+
+
+def test_item_analysis_flags_and_is_cached(app, bank):
+    from lms.models import BankAnalysis
+    from lms.services import item_analysis
+
+    Bank.update(attempts=0, time_limit_minutes=0).execute()
+    bank = Bank.get_by_id(bank.id)
+    agents = [make_user() for _ in range(8)]
+    for i, agent in enumerate(agents):
+        attempt = quizzes.start(agent, bank, seed=i)
+        right = _right_answers(attempt)
+        # Strong agents (high i) get more right; q2 (true/false) everyone gets right: too easy.
+        keep = {qid: a for qid, a in right.items() if Question.get_by_id(qid).slug == "q2" or i >= 4}
+        quizzes.submit(attempt, keep)
+    result = item_analysis.analysis(bank)
+    items = {item["question"]: item for item in result["items"]}
+    assert result["attempts"] == 8 and items["q2"]["facility"] == 1.0 and "too easy" in items["q2"]["flags"]
+    assert items["q1"]["facility"] == 0.5 and items["q1"]["discrimination"] > 0.9
+    assert result["alpha"] is not None
+    first_computed = BankAnalysis.get().computed_at
+    assert item_analysis.analysis(bank)["computed_at"] == first_computed.isoformat()  # cached
+    trainer = make_user(("trainer",))
+    client = app.test_client()
+    login(client, trainer)
+    client.post("/locale/en", data={"csrf_token": csrf_token(client, "/")})
+    page = client.get("/quiz/b1/analysis").get_data(as_text=True)
+    assert "too easy" in page and "Cronbach" in page
+    agent_client = app.test_client()
+    login(agent_client, agents[0])
+    assert agent_client.get("/quiz/b1/analysis").status_code == 403
