@@ -78,7 +78,9 @@ def content_load(path, dry_run, force, as_json):
                    "retired": report.retired, "conflicts": report.conflicts, "overwritten": report.overwritten,
                    "dry_run": dry_run})
         return
-    click.echo(f"{counts['tracks']} track(s), {counts['modules']} module(s), {counts['lessons']} lesson(s) in {path}")
+    click.echo(f"{counts['tracks']} track(s), {counts['modules']} module(s), {counts['lessons']} lesson(s) in {path}; "
+               f"{counts['questions']} question(s), {counts['drills']} drill(s), {counts['rubrics']} rubric(s), "
+               f"{counts['skills']} skill(s) in {assessments_dir()}")
     click.echo(f"created {len(report.created)}, updated {len(report.updated)}, unchanged {report.unchanged}, "
                f"retired {len(report.retired)}" + (" (dry run: nothing was written)" if dry_run else ""))
     for item in report.retired:

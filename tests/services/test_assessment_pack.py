@@ -100,8 +100,19 @@ def test_quiz_activities_must_name_a_bank(tmp_path, root):
   ref = "nowhere"
 ''', encoding="utf-8")
     curriculum = read_pack(courses)
-    check_activity_refs(curriculum, read_assessments(root), set(), set())
-    assert any("no question bank 'nowhere'" in p.message for p in curriculum.problems)
+    shipped = read_assessments(ROOT / "assessments")
+    check_activity_refs(curriculum, shipped, set(), set())
+    assert [p.message for p in curriculum.problems] == ["no question bank 'nowhere'"]
     curriculum = read_pack(courses)
-    check_activity_refs(curriculum, read_assessments(root), {"nowhere"}, set())
+    check_activity_refs(curriculum, shipped, {"nowhere"}, set())
     assert curriculum.ok
+
+
+def test_shipped_assessments_are_clean_and_complete():
+    pack = read_assessments(ROOT / "assessments")
+    assert pack.ok, [str(p) for p in pack.problems]
+    counts = pack.counts()
+    assert counts["questions"] >= 80 and counts["drills"] >= 15 and counts["skills"] >= 8
+    types = {q["type"] for bank in pack.banks for q in bank["questions"]}
+    assert types == {"single", "multiple", "true_false", "ordering", "short_text"}
+    assert {b["tier"] for b in pack.banks} == {"newcomer", "advanced", "elite"}

@@ -16,7 +16,8 @@ def test_shipped_packs_are_clean():
     assert pack.counts()["lessons"] >= 12
     newcomer = next(t for t in pack.tracks if t.slug == "newcomer")
     assert newcomer.weeks == 4 and all(m.week for m in newcomer.modules)
-    assert all(a.body.startswith("# ") for t in pack.tracks for m in t.modules for a in m.activities)
+    assert all(a.body.startswith("# ") for t in pack.tracks for m in t.modules for a in m.activities
+               if a.kind == "lesson")
 
 
 @pytest.fixture

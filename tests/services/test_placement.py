@@ -24,7 +24,7 @@ def content(conn):
 
 def _pass_track(agent, tier):
     track = Track.get(Track.tier == tier)
-    for activity in Activity.select().join(Module).where(Module.track == track):
+    for activity in Activity.select().join(Module).where((Module.track == track) & Activity.required):
         Completion.create(user=agent, activity=activity)
 
 
@@ -69,13 +69,13 @@ def test_elite_rules_unmet_without_kpi_data_or_gate(content):
     proposal = placement.Reviewer(SETTINGS).review([agent])[0]
     rules = {c.rule % c.values: c for c in proposal.checks}
     assert rules["进阶训：复杂问题与案例工作坊 passed"].met
-    assert not rules["gate assessment passed"].met and "elite-gate" in rules["gate assessment passed"].values["slug"]
+    assert not rules["gate assessment passed"].met and rules["gate assessment passed"].values["slug"] == "elite-gate"
     assert not rules["top 10% by composite KPI"].met and not proposal.ready
 
 
 def test_elite_ready_with_gate_and_kpi_source(content):
-    gate = Activity.get(Activity.slug == "elite-coaching")  # any activity can serve as the gate here
-    settings = {**SETTINGS, "placement.elite_gate": gate.slug}
+    gate = Activity.get(Activity.slug == "elite-gate")
+    settings = SETTINGS
     agents = [make_user(tier="advanced") for _ in range(3)]
     for agent in agents:
         _pass_track(agent, "advanced")

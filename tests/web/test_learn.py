@@ -52,7 +52,12 @@ def test_agent_completes_lessons_progress_rises_and_next_module_unlocks(app, con
     assert Completion.select().count() == 1
     _complete(client, "newcomer-compliance-red-lines")
     track = client.get("/learn/tracks/newcomer").get_data(as_text=True)
-    assert _percent(track, "Track progress") == 29  # 2 of 7 lessons
+    assert _percent(track, "Track progress") == 20  # 2 of 10 activities
+    assert _percent(track, "服务流程与合规") == 67  # the module's quiz is still to pass
+    assert client.get("/learn/activities/newcomer-basic-scripts").status_code == 403
+    quiz = Activity.get(Activity.slug == "newcomer-process-quiz")
+    Completion.create(user=agent, activity=quiz, score=90, passed=True)  # passing: see test_quiz.py
+    track = client.get("/learn/tracks/newcomer").get_data(as_text=True)
     assert _percent(track, "服务流程与合规") == 100
     assert client.get("/learn/activities/newcomer-basic-scripts").status_code == 200  # unlocked
 
