@@ -7,22 +7,19 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..db import database
+from ..resources import content_dir
 from . import cli, emit_json
 
-# Kinds of content the script checker, micro-task and script-library parts add; zero until they do.
-LATER_COUNTS = ("check_rules", "microtask_templates", "golden_scripts")
+# Kinds of content the micro-task and script-library parts add; zero until they do.
+LATER_COUNTS = ("microtask_templates", "golden_scripts")
 
 
 def courses_dir() -> Path:
-    from ..resources import shipped_dir
-
-    return Path(current_app.config["LMS_PATHS_COURSES"] or shipped_dir("courses"))
+    return content_dir("courses", current_app.config["LMS_PATHS_COURSES"])
 
 
 def assessments_dir() -> Path:
-    from ..resources import shipped_dir
-
-    return Path(current_app.config["LMS_PATHS_ASSESSMENTS"] or shipped_dir("assessments"))
+    return content_dir("assessments", current_app.config["LMS_PATHS_ASSESSMENTS"])
 
 
 def read_everything(path: Path):
@@ -38,7 +35,22 @@ def read_everything(path: Path):
         known_drills = {d.slug for d in Drill.select(Drill.slug)} if Drill.table_exists() else set()
     check_activity_refs(pack, assessments, known_banks, known_drills)
     pack.problems.extend(assessments.problems)
+    assessments.check_rules = _check_rule_count(pack)
     return pack, assessments
+
+
+def _check_rule_count(pack) -> int:
+    """The script checker's rules are checked with everything else; their count is reported."""
+    from ..services.content_pack import PackProblem
+    from ..services.script_rules import RulesError, load_rules, rules_file
+
+    if not rules_file(assessments_dir()).is_file():
+        return 0
+    try:
+        return len(load_rules(assessments_dir()).rules)
+    except RulesError as exc:
+        pack.problems.extend(PackProblem(str(rules_file(assessments_dir())), "rules", str(p)) for p in exc.problems)
+        return 0
 
 
 @cli.group("content", help="Curriculum packs.")
@@ -72,7 +84,8 @@ def content_load(path, dry_run, force, as_json):
         sys.exit(1)
     with database.connection_context():
         report = load_pack(pack, assessments=assessments, force=force, dry_run=dry_run)
-    counts = {**pack.counts(), **assessments.counts(), **{key: 0 for key in LATER_COUNTS}}
+    counts = {**pack.counts(), **assessments.counts(), "check_rules": assessments.check_rules,
+              **{key: 0 for key in LATER_COUNTS}}
     if as_json:
         emit_json({**counts, "created": report.created, "updated": report.updated, "unchanged": report.unchanged,
                    "retired": report.retired, "conflicts": report.conflicts, "overwritten": report.overwritten,

@@ -1,5 +1,5 @@
 """Models, one module per aggregate; ALL_MODELS is every table in dependency order."""
-from .assessment import (Bank, BankAnalysis, Drill, Evidence, Question, QuizAttempt, QuizResponse, Rubric, RubricVersion,
+from .assessment import (Bank, BankAnalysis, Drill, DrillReply, Evidence, Question, QuizAttempt, QuizResponse, Rubric, RubricVersion,
                          Skill)
 from .curriculum import ACTIVITY_KINDS, Activity, Completion, ContentChange, Module, ModulePrerequisite, Track
 from .people import (ROLES, TIERS, AuditLog, LoginFailure, Membership, OneTimeToken, RoleScope, Site,
@@ -8,9 +8,9 @@ from .people import (ROLES, TIERS, AuditLog, LoginFailure, Membership, OneTimeTo
 ALL_MODELS = [Site, Team, User, UserRole, RoleScope, Membership, TierChange, LoginFailure,
               OneTimeToken, AuditLog, Track, Module, ModulePrerequisite, Activity, Completion, ContentChange,
               Skill, Bank, Question, Drill, Rubric, RubricVersion, QuizAttempt, QuizResponse, Evidence,
-              BankAnalysis]
+              BankAnalysis, DrillReply]
 
-__all__ = ["Bank", "BankAnalysis", "Drill", "Evidence", "Question", "QuizAttempt", "QuizResponse", "Rubric", "RubricVersion",
+__all__ = ["Bank", "BankAnalysis", "DrillReply", "Drill", "Evidence", "Question", "QuizAttempt", "QuizResponse", "Rubric", "RubricVersion",
            "Skill",
            "ACTIVITY_KINDS", "Activity", "Completion", "ContentChange", "Module", "ModulePrerequisite", "Track",
            "ALL_MODELS", "ROLES", "TIERS", "AuditLog", "LoginFailure", "Membership", "OneTimeToken",

@@ -127,3 +127,21 @@ class BankAnalysis(BaseModel):
     attempts_seen = pw.IntegerField()
     computed_at = pw.DateTimeField(default=clock.utcnow)
     result = pw.TextField()  # JSON
+
+
+class DrillReply(BaseModel):
+    """What an agent would say to the drill's customer; read by the script checker at once,
+    then graded by a trainer or mentor with the drill's rubric (the version used is kept)."""
+    user = pw.ForeignKeyField(User, backref="drill_replies", on_delete="CASCADE")
+    drill = pw.ForeignKeyField(Drill, backref="replies", on_delete="CASCADE")
+    text = pw.TextField()
+    submitted_at = pw.DateTimeField(default=clock.utcnow, index=True)
+    checker = pw.TextField(default="{}")  # the script checker's result, JSON
+    checker_score = pw.IntegerField(null=True)
+    rubric_version = pw.ForeignKeyField(RubricVersion, null=True, on_delete="RESTRICT")
+    levels = pw.TextField(null=True)  # JSON {criterion: level or null}
+    score = pw.FloatField(null=True)
+    raw_score = pw.FloatField(null=True)
+    comment = pw.TextField(default="")
+    graded_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    graded_at = pw.DateTimeField(null=True)

@@ -33,6 +33,7 @@ class AssessmentPack:
     drills: list[dict] = field(default_factory=list)
     rubrics: list[dict] = field(default_factory=list)
     problems: list[PackProblem] = field(default_factory=list)
+    check_rules: int = 0  # rules of the script checker, counted when the rules file is read
 
     @property
     def ok(self) -> bool:
