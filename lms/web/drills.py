@@ -57,7 +57,14 @@ def drill(slug):
     replies = list(DrillReply.select().where((DrillReply.user == current_user()) & (DrillReply.drill == drill))
                    .order_by(DrillReply.submitted_at.desc()))
     return render_template("lms/drills/drill.html", drill=drill, form=form, text=text, replies=replies,
-                           checks={r.id: json.loads(r.checker) for r in replies}), status
+                           checks={r.id: json.loads(r.checker) for r in replies},
+                           grades={r.id: _criteria_grades(r) for r in replies if r.graded_at}), status
+
+
+def _criteria_grades(reply: DrillReply) -> list[tuple[dict, int | None]]:
+    """Each criterion of the rubric version used, with the level given (None: not applicable)."""
+    levels = json.loads(reply.levels or "{}")
+    return [(criterion, levels.get(criterion["id"])) for criterion in rubrics.criteria_of(reply.rubric_version)]
 
 
 @bp.route("/grading/")

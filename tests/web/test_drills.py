@@ -93,7 +93,8 @@ def test_agent_reply_is_checked_at_once_and_graded_through_http(app, people):
     graded = DrillReply.get_by_id(reply.id)
     assert graded.score == 6.7 and graded.graded_by_id == people["trainer"].id  # only the red line held
     assert Evidence.select().where(Evidence.source.startswith("rubric:")).count() == 6
-    assert "推卸责任" in agent.get(page).get_data(as_text=True)
+    shown = agent.get(page).get_data(as_text=True)
+    assert "推卸责任" in shown and "Criterion" in shown and "red line" in shown
     again = trainer.post(grade_page, data=data)
     assert DrillReply.get_by_id(reply.id).comment == "推卸责任，先共情再给方案" and again.status_code == 200
 
@@ -118,3 +119,13 @@ def test_reply_text_is_escaped(app, people):
     body = agent.get(f"/drills/{drill.slug}").get_data(as_text=True)
     assert "<script>alert(1)" not in body and "&lt;script&gt;" in body
     assert re.search(r"drill-logistics-delay", agent.get("/drills/").get_data(as_text=True))
+
+
+def test_cli_check_reply_gives_what_the_drill_page_stored(app, runner, people):
+    from lms.commands import cli
+
+    drill = Drill.get(Drill.slug == "drill-logistics-delay")
+    text = "非常抱歉让您久等了，我理解您的着急。这不是我们的责任，我们尽快处理。"
+    reply = drills.submit(people["agent"], drill, text, ROOT / "assessments")
+    result = runner.invoke(cli, ["check-reply", "--scenario", drill.scenario, text, "--json"])
+    assert json.loads(result.stdout) == json.loads(reply.checker)
