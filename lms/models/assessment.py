@@ -6,6 +6,7 @@ import peewee as pw
 
 from ..db import BaseModel
 from ..services import clock
+from .curriculum import PackContent
 from .people import User
 
 
@@ -16,7 +17,7 @@ class Skill(BaseModel):
     file_hash = pw.CharField(max_length=64, default="")
 
 
-class Bank(BaseModel):
+class Bank(PackContent):
     """A question bank: what a quiz activity (ref = slug) draws from, and the quiz's rules."""
     slug = pw.CharField(max_length=64, unique=True)
     title = pw.CharField(max_length=200)
@@ -26,13 +27,9 @@ class Bank(BaseModel):
     attempts = pw.IntegerField(default=0)  # 0 = unlimited
     time_limit_minutes = pw.IntegerField(default=0)  # 0 = none
     grading = pw.CharField(max_length=8, default="highest")  # highest | last | average
-    published = pw.BooleanField(default=True)
-    file_hash = pw.CharField(max_length=64, default="")
-    updated_at = pw.DateTimeField(default=clock.utcnow)
-    updated_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
 
 
-class Question(BaseModel):
+class Question(PackContent):
     bank = pw.ForeignKeyField(Bank, backref="questions", on_delete="CASCADE")
     slug = pw.CharField(max_length=64, unique=True)
     type = pw.CharField(max_length=16)
@@ -43,13 +40,9 @@ class Question(BaseModel):
     spec = pw.TextField(default="{}")  # JSON: the type's own keys (choices, answer, items, match ...)
     feedback = pw.TextField(default="")
     position = pw.IntegerField(default=0)
-    published = pw.BooleanField(default=True)
-    file_hash = pw.CharField(max_length=64, default="")
-    updated_at = pw.DateTimeField(default=clock.utcnow)
-    updated_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
 
 
-class Drill(BaseModel):
+class Drill(PackContent):
     """A scenario drill: the agent writes what they would say to a customer's utterance."""
     slug = pw.CharField(max_length=64, unique=True)
     title = pw.CharField(max_length=200)
@@ -61,10 +54,6 @@ class Drill(BaseModel):
     customer = pw.TextField()
     model_answer = pw.TextField(default="")
     tags = pw.TextField(default="[]")
-    published = pw.BooleanField(default=True)
-    file_hash = pw.CharField(max_length=64, default="")
-    updated_at = pw.DateTimeField(default=clock.utcnow)
-    updated_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
 
 
 class Rubric(BaseModel):

@@ -15,30 +15,30 @@ from .people import User
 ACTIVITY_KINDS = ("lesson", "quiz", "drill")
 
 
-class Track(BaseModel):
+class PackContent(BaseModel):
+    """Fields every row loaded from a content pack carries (inherited; this model has no table)."""
+    published = pw.BooleanField(default=True)
+    file_hash = pw.CharField(max_length=64, default="")  # the content as last loaded from a file
+    updated_at = pw.DateTimeField(default=clock.utcnow)
+    updated_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+
+class Track(PackContent):
     slug = pw.CharField(max_length=64, unique=True)
     title = pw.CharField(max_length=200)
     tier = pw.CharField(max_length=16, unique=True)
     summary = pw.TextField(default="")
     weeks = pw.IntegerField(null=True)  # the planned length, for the newcomer plan
     pass_required = pw.TextField(default='"all"')  # JSON: "all" or a list of activity slugs
-    published = pw.BooleanField(default=True)
-    file_hash = pw.CharField(max_length=64, default="")
-    updated_at = pw.DateTimeField(default=clock.utcnow)
-    updated_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
 
 
-class Module(BaseModel):
+class Module(PackContent):
     track = pw.ForeignKeyField(Track, backref="modules", on_delete="CASCADE")
     slug = pw.CharField(max_length=64, unique=True)
     title = pw.CharField(max_length=200)
     summary = pw.TextField(default="")
     position = pw.IntegerField()
     week = pw.IntegerField(null=True)  # the week of the newcomer plan it belongs to
-    published = pw.BooleanField(default=True)
-    file_hash = pw.CharField(max_length=64, default="")
-    updated_at = pw.DateTimeField(default=clock.utcnow)
-    updated_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
 
 
 class ModulePrerequisite(BaseModel):
@@ -49,7 +49,7 @@ class ModulePrerequisite(BaseModel):
         indexes = ((("module", "requires"), True),)
 
 
-class Activity(BaseModel):
+class Activity(PackContent):
     module = pw.ForeignKeyField(Module, backref="activities", on_delete="CASCADE")
     slug = pw.CharField(max_length=64, unique=True)
     kind = pw.CharField(max_length=16)
@@ -59,10 +59,6 @@ class Activity(BaseModel):
     ref = pw.CharField(max_length=64, default="")  # the quiz or drill it runs
     minutes = pw.IntegerField(default=5)
     required = pw.BooleanField(default=True)
-    published = pw.BooleanField(default=True)
-    file_hash = pw.CharField(max_length=64, default="")
-    updated_at = pw.DateTimeField(default=clock.utcnow)
-    updated_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
 
 
 class Completion(BaseModel):
