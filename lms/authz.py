@@ -85,6 +85,14 @@ def can(user: User | None, action: str, obj=None) -> bool:
         return team_ids is None or obj.id in team_ids
     if action == "view_people":
         return is_admin(user) or user.has_role(*STAFF_ROLES)
+    if action == "grade":
+        # Trainers grade the agents of their teams; mentors those of their own team (issue 9
+        # narrows that to their mentees); nobody grades themselves.
+        if obj.id == user.id:
+            return False
+        if is_admin(user) or (user.has_role("trainer") and visible_users(user).where(User.id == obj.id).exists()):
+            return True
+        return user.has_role("mentor") and bool(same_team(user, obj))
     if action == "open_track":
         # Agents open their own tier's track and those below it; staff open every track.
         if is_admin(user) or user.has_role(*STAFF_ROLES):
@@ -99,3 +107,25 @@ def tier_rank(tier: str | None) -> int:
 
 def users_with_role(role: str) -> pw.ModelSelect:
     return User.select().join(UserRole).where(UserRole.role == role)
+
+
+def same_team(a: User, b: User) -> bool:
+    """Both are current members of one team."""
+    mine = Membership.select(Membership.team).where((Membership.user == a) & Membership.ended_on.is_null())
+    return (Membership.select().where((Membership.user == b) & Membership.ended_on.is_null()
+                                      & Membership.team.in_(mine)).exists())
+
+
+def gradable_users(user: User) -> pw.ModelSelect:
+    """Agents whose work this user may grade (see can(..., "grade", ...))."""
+    if is_admin(user):
+        return User.select().where(User.id != user.id)
+    ids = set()
+    if user.has_role("trainer"):
+        ids.update(u.id for u in visible_users(user).select(User.id))
+    if user.has_role("mentor"):
+        mine = Membership.select(Membership.team).where((Membership.user == user) & Membership.ended_on.is_null())
+        ids.update(m.user_id for m in Membership.select(Membership.user)
+                   .where(Membership.team.in_(mine) & Membership.ended_on.is_null()))
+    ids.discard(user.id)
+    return User.select().where(User.id.in_(list(ids) or [0]))

@@ -37,17 +37,15 @@ def submit(user: User, drill: Drill, text: str, rules_path: Path) -> DrillReply:
 
 
 def queue(grader: User):
-    """Ungraded replies of the agents this grader may see, oldest first."""
-    visible = authz.visible_users(grader).select(User.id)
+    """Ungraded replies of the agents this grader may grade, oldest first."""
+    gradable = authz.gradable_users(grader).select(User.id)
     return (DrillReply.select(DrillReply, Drill, User).join(Drill).switch(DrillReply).join(User)
-            .where(DrillReply.graded_at.is_null() & DrillReply.user.in_(visible) & (DrillReply.user != grader))
+            .where(DrillReply.graded_at.is_null() & DrillReply.user.in_(gradable))
             .order_by(DrillReply.submitted_at))
 
 
 def may_grade(grader: User, reply: DrillReply) -> bool:
-    if reply.user_id == grader.id or not grader.has_role("trainer", "admin"):
-        return False
-    return authz.can(grader, "view_user", reply.user)
+    return authz.can(grader, "grade", reply.user)
 
 
 def grade(reply: DrillReply, grader: User, levels: dict[str, int | None], comment: str) -> DrillReply:

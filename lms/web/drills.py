@@ -68,13 +68,13 @@ def _criteria_grades(reply: DrillReply) -> list[tuple[dict, int | None]]:
 
 
 @bp.route("/grading/")
-@requires("trainer")
+@requires("trainer", "mentor")
 def queue():
     return render_template("lms/drills/queue.html", replies=list(drill_service.queue(current_user())))
 
 
 @bp.route("/grading/<int:reply_id>", methods=["GET", "POST"])
-@requires("trainer")
+@requires("trainer", "mentor")
 def grade(reply_id):
     reply = DrillReply.get_or_none(DrillReply.id == reply_id)
     if reply is None or not drill_service.may_grade(current_user(), reply):

@@ -8,7 +8,7 @@ ENTRIES = [
     ("lms.home.index", _l("Home"), ()),
     ("lms.learn.index", _l("Learning"), ()),
     ("lms.drills.index", _l("Drills"), ("agent",)),
-    ("lms.drills.queue", _l("Grading"), ("trainer",)),
+    ("lms.drills.queue", _l("Grading"), ("trainer", "mentor")),
     ("lms.people.index", _l("People"), ("trainer", "manager")),
     ("lms.authoring.index", _l("Curriculum"), ("trainer",)),
     ("lms.placement.index", _l("Placement"), ("manager",)),

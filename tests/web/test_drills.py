@@ -129,3 +129,21 @@ def test_cli_check_reply_gives_what_the_drill_page_stored(app, runner, people):
     reply = drills.submit(people["agent"], drill, text, ROOT / "assessments")
     result = runner.invoke(cli, ["check-reply", "--scenario", drill.scenario, text, "--json"])
     assert json.loads(result.stdout) == json.loads(reply.checker)
+
+
+def test_mentors_grade_their_own_team_but_not_themselves(app, people):
+    from lms.models import Membership
+
+    drill = Drill.get(Drill.slug == "drill-logistics-delay")
+    team = Membership.get(Membership.user == people["agent"]).team
+    mentor = make_user(("agent", "mentor"), team, "A5", name="赵敏")
+    mine = drills.submit(mentor, drill, "您好，请问订单号是多少？", ROOT / "assessments")
+    theirs = drills.submit(people["agent"], drill, "您好，请问订单号是多少？", ROOT / "assessments")
+    outside = drills.submit(people["outsider"], drill, "您好，请问订单号是多少？", ROOT / "assessments")
+    client = app.test_client()
+    login(client, mentor)
+    listing = client.get("/grading/").get_data(as_text=True)
+    assert "陈晓" in listing and "赵敏" not in listing.split("<tbody>")[1]
+    assert client.get(f"/grading/{theirs.id}").status_code == 200
+    assert client.get(f"/grading/{mine.id}").status_code == 404
+    assert client.get(f"/grading/{outside.id}").status_code == 404
