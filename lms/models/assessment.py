@@ -27,6 +27,7 @@ class Bank(PackContent):
     attempts = pw.IntegerField(default=0)  # 0 = unlimited
     time_limit_minutes = pw.IntegerField(default=0)  # 0 = none
     grading = pw.CharField(max_length=8, default="highest")  # highest | last | average
+    draw_rules = pw.TextField(default="[]")  # JSON: [{"tags": [...], "difficulty": [...], "count": n}]
 
 
 class Question(PackContent):

@@ -13,7 +13,8 @@ from .question_types import QUESTION_TYPES
 SCENARIOS = ("complaint", "consultation", "after_sales")
 GRADING = ("highest", "last", "average")
 BANK_KEYS = {"slug": str, "title": str, "tier": str, "pass_mark": int, "draw": int, "attempts": int,
-             "time_limit_minutes": int, "grading": str, "questions": list}
+             "time_limit_minutes": int, "grading": str, "questions": list, "draws": list}
+DRAW_KEYS = {"tags": list, "difficulty": (int, list), "count": int}
 QUESTION_KEYS = {"id": str, "type": str, "skill": str, "difficulty": int, "tags": list, "prompt": str,
                  "feedback": str, "choices": list, "answer": (int, bool, list), "items": list, "match": str,
                  "answers": list, "pattern": str, "keywords": list}
@@ -104,6 +105,7 @@ def _read_bank(path: Path, problems: list[PackProblem]) -> dict | None:
         check.problem("pass_mark", "a percent from 1 to 100")
     if data.get("draw") is not None and not 0 < data["draw"] <= len(questions):
         check.problem("draw", f"1 to the number of questions ({len(questions)})")
+    _check_draws(check, data.get("draws", []), questions)
     for i, raw in enumerate(data.get("questions", []), 1):
         where = f"questions[{i}]"
         if check.table(raw, where, QUESTION_KEYS, ("id", "type", "skill", "prompt")) is None:
@@ -122,6 +124,21 @@ def _read_bank(path: Path, problems: list[PackProblem]) -> dict | None:
         if not 1 <= raw.get("difficulty", 1) <= 3:
             check.problem(f"{where}.difficulty", "1 (easy) to 3 (hard)")
     return {**data, "_file": str(path)}
+
+
+def _check_draws(check: Checker, draws, questions: list[dict]) -> None:
+    """Each draw rule picks `count` questions with any of its tags and one of its difficulties."""
+    for i, rule in enumerate(draws if isinstance(draws, list) else [], 1):
+        where = f"draws[{i}]"
+        if check.table(rule, where, DRAW_KEYS, ("count",)) is None:
+            continue
+        levels = rule.get("difficulty", [1, 2, 3])
+        levels = [levels] if isinstance(levels, int) else levels
+        matching = [q for q in questions
+                    if (not rule.get("tags") or set(rule["tags"]) & set(q.get("tags", [])))
+                    and q.get("difficulty", 1) in levels]
+        if not 0 < rule.get("count", 0) <= len(matching):
+            check.problem(f"{where}.count", f"1 to the {len(matching)} question(s) that match its tags and difficulty")
 
 
 def _read_rubric(path: Path, problems: list[PackProblem]) -> dict | None:

@@ -42,6 +42,7 @@ def load_assessments(pack: AssessmentPack, report: LoadReport, actor: User | Non
             "title": bank["title"], "tier": bank["tier"], "pass_mark": bank.get("pass_mark", 80),
             "draw": bank.get("draw"), "attempts": bank.get("attempts", 0),
             "time_limit_minutes": bank.get("time_limit_minutes", 0), "grading": bank.get("grading", "highest"),
+            "draw_rules": json.dumps(bank.get("draws", []), ensure_ascii=False, sort_keys=True),
             "published": True}, "bank", report, actor)
         kept = []
         for position, q in enumerate(bank["questions"], 1):

@@ -46,6 +46,18 @@ def _seen_counts(user: User, bank: Bank) -> Counter:
     return Counter(r.question_id for r in rows)
 
 
+def draw(pool: list[Question], count: int, seen: Counter, rng: random.Random, *, tags=None, difficulty=None,
+         exclude: set[int] = frozenset()) -> list[Question]:
+    """`count` questions with any of `tags` and one of the `difficulty` levels, least seen first,
+    at random among equals."""
+    levels = [difficulty] if isinstance(difficulty, int) else difficulty
+    matching = [q for q in pool if q.id not in exclude
+                and (not tags or set(tags) & set(json.loads(q.tags)))
+                and (not levels or q.difficulty in levels)]
+    matching.sort(key=lambda q: (seen[q.id], rng.random()))
+    return matching[:count]
+
+
 def start(user: User, bank: Bank, seed: int | None = None) -> QuizAttempt:
     """Resume the open attempt, or draw a new one: the questions this agent has seen least first."""
     existing = open_attempt(user, bank)
@@ -55,12 +67,15 @@ def start(user: User, bank: Bank, seed: int | None = None) -> QuizAttempt:
     if bank.attempts and done >= bank.attempts:
         raise QuizError(N_("no attempts left"))
     rng = random.Random(seed)
-    seen = _seen_counts(user, bank)
     pool = list(bank.questions.where(Question.published == True))  # noqa: E712
     if not pool:
         raise QuizError(N_("this quiz has no questions yet"))
-    pool.sort(key=lambda q: (seen[q.id], rng.random()))
-    drawn = pool[:bank.draw or len(pool)]
+    seen = _seen_counts(user, bank)
+    rules = json.loads(bank.draw_rules) or [{"count": bank.draw or len(pool)}]
+    drawn: list[Question] = []
+    for rule in rules:
+        drawn += draw(pool, rule.get("count", 0), seen, rng, tags=rule.get("tags"),
+                      difficulty=rule.get("difficulty"), exclude={q.id for q in drawn})
     rng.shuffle(drawn)
     shown = [{"id": q.id, **QUESTION_TYPES[q.type].present(json.loads(q.spec), rng)} for q in drawn]
     deadline = clock.utcnow() + dt.timedelta(minutes=bank.time_limit_minutes) if bank.time_limit_minutes else None

@@ -180,3 +180,29 @@ def test_item_analysis_flags_and_is_cached(app, bank):
     agent_client = app.test_client()
     login(agent_client, agents[0])
     assert agent_client.get("/quiz/b1/analysis").status_code == 403
+
+
+def test_draw_by_tag_and_difficulty(bank):
+    import random
+    from collections import Counter
+
+    Question.update(tags='["scripts"]', difficulty=2).where(Question.slug.in_(["q1", "q4"])).execute()
+    Bank.update(draw_rules=json.dumps([{"tags": ["scripts"], "difficulty": [2], "count": 2}, {"count": 1}]),
+                attempts=0).execute()
+    bank = Bank.get_by_id(bank.id)
+    agent = make_user()
+    slugs = [Question.get_by_id(e["id"]).slug for e in json.loads(quizzes.start(agent, bank, seed=5).questions)]
+    assert len(slugs) == 3 and {"q1", "q4"} <= set(slugs)
+    pool = list(Question.select())
+    picked = quizzes.draw(pool, 5, Counter(), random.Random(1), difficulty=2)
+    assert {q.slug for q in picked} == {"q1", "q4"}
+
+
+def test_draw_rules_are_checked_when_loading(tmp_path):
+    from ..services.test_assessment_pack import BANK as PLAIN
+
+    (tmp_path / "banks").mkdir()
+    (tmp_path / "skills.toml").write_text(SKILLS, encoding="utf-8")
+    (tmp_path / "banks" / "b.toml").write_text(PLAIN + '[[draws]]\ntags = ["nothing"]\ncount = 1\n', encoding="utf-8")
+    problems = read_assessments(tmp_path).problems
+    assert any(p.where == "draws[1].count" and "0 question(s)" in p.message for p in problems)
