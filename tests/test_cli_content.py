@@ -112,3 +112,28 @@ def test_export_then_load_is_a_no_op(runner, conn, tmp_path):
     assert not Activity.get(Activity.slug == "elite-coaching").published
     assert 'published = false' in (out_dir / "elite" / "track.toml").read_text(encoding="utf-8")
     assert runner.invoke(cli, ["content", "export", str(out_dir)]).exit_code == 2  # not empty
+
+
+def test_question_edited_on_the_web_is_kept_unless_forced(runner, conn, tmp_path, app):
+    from lms.models import Question
+
+    assessments = Path(shutil.copytree(ROOT / "assessments", tmp_path / "assessments"))
+    app.config["LMS_PATHS_ASSESSMENTS"] = str(assessments)
+    _load(runner)
+    question = Question.select().order_by(Question.id).first()
+    Question.update(feedback="网页上改过的解析").where(Question.id == question.id).execute()
+    code, out = _load(runner)  # the file still says otherwise: reported, and the web's version kept
+    assert out["conflicts"] == [f"question {question.slug}"]
+    assert Question.get_by_id(question.id).feedback == "网页上改过的解析"
+    bank_file = next(f for f in (assessments / "banks").glob("*.toml") if f'id = "{question.slug}"' in f.read_text("utf-8"))
+    text = bank_file.read_text(encoding="utf-8")
+    start = text.index(f'id = "{question.slug}"')
+    prompt_at = text.index("prompt = ", start)
+    bank_file.write_text(text[:prompt_at] + 'prompt = "文件里改过的题干"\n' + text[text.index("\n", prompt_at) + 1:],
+                         encoding="utf-8")
+    code, out = _load(runner)
+    assert out["conflicts"] == [f"question {question.slug}"]
+    assert Question.get_by_id(question.id).feedback == "网页上改过的解析"
+    code, out = _load(runner, "--force")
+    assert out["overwritten"] == [f"question {question.slug}"]
+    assert Question.get_by_id(question.id).prompt == "文件里改过的题干"

@@ -105,7 +105,7 @@ def load_pack(pack: Pack, *, assessments=None, force: bool = False, dry_run: boo
         if assessments is not None:
             from .assessment_store import load_assessments
 
-            load_assessments(assessments, report, actor)
+            load_assessments(assessments, report, actor, force)
         for spec in pack.tracks:
             _load_track(spec, loader)
         if dry_run:
