@@ -75,7 +75,7 @@ def _report_problems(plan, filename: str, as_json: bool) -> None:
 
 def _write_credentials(path: Path, credentials, prefix: str) -> str | None:
     """Write the secrets file readable by its owner only; None if it cannot be written."""
-    from ..services.roster import credentials_csv
+    from ..services.credentials import credentials_csv
 
     data = credentials_csv(credentials, link=lambda token: f"{prefix}/welcome/{token}")
     try:

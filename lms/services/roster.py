@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import peewee
@@ -37,7 +36,8 @@ from ..db import database
 from ..models import ROLES, Membership, RoleScope, Site, Team, User, UserRole
 from ..models.people import SCOPED_ROLES
 from . import accounts, clock
-from .tabular import N_, Problem, Row, TabularError, excel_csv, parse_date, read_table
+from .credentials import CREDENTIAL_KINDS, Credential, issue_credential
+from .tabular import N_, Problem, Row, TabularError, parse_date, read_table
 
 COLUMNS = {"employee_no": "工号", "name": "姓名", "email": "邮箱", "hire_date": "入职日期",
            "site": "站点", "team": "班组", "roles": "角色", "tier": "层级"}
@@ -47,7 +47,6 @@ ROLE_NAMES = {**{r: r for r in ROLES}, "坐席": "agent", "客服": "agent", "�
               "培训师": "trainer", "经理": "manager", "主管": "manager", "管理员": "admin"}
 TIER_NAMES = {"newcomer": "newcomer", "advanced": "advanced", "elite": "elite",
               "新人": "newcomer", "进阶": "advanced", "精英": "elite", "精英导师": "elite"}
-CREDENTIAL_KINDS = ("password", "invite", "none")
 _LIST_SEPARATORS = re.compile(r"[;；]")
 _EMPLOYEE_NO = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -84,14 +83,6 @@ class RosterPlan:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-@dataclass
-class Credential:
-    employee_no: str
-    name: str
-    kind: str  # password | invite
-    secret: str  # the one-time password, or the invite token
 
 
 @dataclass
@@ -345,7 +336,7 @@ def _write(plan, result, deactivate_missing, credentials, ttl, actor) -> None:
             if wanted_scopes:
                 accounts.set_scopes(user, list(wanted_scopes))
             result.created.append(person.employee_no)
-            secret = _issue(user, credentials, ttl, actor)
+            secret = issue_credential(user, credentials, ttl, actor)
             if secret:
                 result.credentials.append(Credential(user.employee_no, user.name, credentials, secret))
             continue
@@ -405,20 +396,3 @@ def _update(user, person, has_tier, team, wanted_scopes, current_roles, home_id,
             accounts.set_tier(user, person.tier or "newcomer", reason="placement", actor=actor)
             changed.append("tier")
     return changed
-
-
-def _issue(user: User, credentials: str, ttl: int, actor: User | None) -> str | None:
-    if credentials == "password":
-        return accounts.issue_initial_password(user, actor=actor)
-    if credentials == "invite":
-        return accounts.issue_link_token(user, ttl, purpose="invite", actor=actor)
-    return None
-
-
-def credentials_csv(credentials: list[Credential], link: Callable[[str], str] = lambda token: token,
-                    invite_column: str = "invite_path") -> bytes:
-    """The new credentials as an Excel-friendly CSV: employee_no, name, password or invite link."""
-    kind = credentials[0].kind if credentials else "password"
-    return excel_csv(["employee_no", "name", "initial_password" if kind == "password" else invite_column],
-                     [[c.employee_no, c.name, c.secret if c.kind == "password" else link(c.secret)]
-                      for c in credentials])

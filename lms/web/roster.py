@@ -13,6 +13,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..i18n import gettext as _
 from ..services import roster
+from ..services.credentials import credentials_csv
 from .access import current_user, requires
 from .forms import RosterUploadForm
 
@@ -53,7 +54,7 @@ def upload():
 
         credentials = [(c.employee_no, c.name, c.secret if c.kind == "password" else link(c.secret))
                        for c in result.credentials]
-        data = roster.credentials_csv(result.credentials, link=link, invite_column="invite_link")
+        data = credentials_csv(result.credentials, link=link, invite_column="invite_link")
         download = "data:text/csv;charset=utf-8;base64," + base64.b64encode(data).decode("ascii")
     if not result.dry_run:
         form = RosterUploadForm(formdata=None)  # the next upload starts as a check again

@@ -18,7 +18,8 @@ from lms.models import (
     UserRole,
 )
 from lms.services import accounts, clock
-from lms.services.roster import RosterError, apply_plan, credentials_csv, plan_upload
+from lms.services.credentials import credentials_csv
+from lms.services.roster import RosterError, apply_plan, plan_upload
 
 from ..factories import make_site, make_team, make_user
 
