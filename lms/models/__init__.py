@@ -1,6 +1,6 @@
 """Models, one module per aggregate; ALL_MODELS is every table in dependency order."""
-from .assessment import (Bank, BankAnalysis, Drill, DrillReply, Evidence, Question, QuizAttempt, QuizResponse, Rubric, RubricVersion,
-                         Skill)
+from .assessment import (Bank, BankAnalysis, Drill, DrillReply, Evidence, Question, QuizAttempt, QuizResponse,
+                         Rubric, RubricVersion, Skill)
 from .curriculum import ACTIVITY_KINDS, Activity, Completion, ContentChange, Module, ModulePrerequisite, Track
 from .people import (ROLES, TIERS, AuditLog, LoginFailure, Membership, OneTimeToken, RoleScope, Site,
                      Team, TierChange, User, UserRole)
@@ -10,7 +10,8 @@ ALL_MODELS = [Site, Team, User, UserRole, RoleScope, Membership, TierChange, Log
               Skill, Bank, Question, Drill, Rubric, RubricVersion, QuizAttempt, QuizResponse, Evidence,
               BankAnalysis, DrillReply]
 
-__all__ = ["Bank", "BankAnalysis", "DrillReply", "Drill", "Evidence", "Question", "QuizAttempt", "QuizResponse", "Rubric", "RubricVersion",
+__all__ = ["Bank", "BankAnalysis", "DrillReply", "Drill", "Evidence", "Question", "QuizAttempt", "QuizResponse",
+           "Rubric", "RubricVersion",
            "Skill",
            "ACTIVITY_KINDS", "Activity", "Completion", "ContentChange", "Module", "ModulePrerequisite", "Track",
            "ALL_MODELS", "ROLES", "TIERS", "AuditLog", "LoginFailure", "Membership", "OneTimeToken",

@@ -274,7 +274,8 @@ def _check_across(pack: Pack) -> None:
         file = f"{track.folder}/track.toml"
         claim(track.slug, f"track in {file}", file, "slug")
         if track.tier in tiers:
-            pack.problems.append(PackProblem(file, "tier", f"tier {track.tier!r} already has track {tiers[track.tier]!r}"))
+            pack.problems.append(PackProblem(file, "tier",
+                                             f"tier {track.tier!r} already has track {tiers[track.tier]!r}"))
         tiers[track.tier] = track.slug
         module_slugs = {m.slug for m in track.modules}
         activity_slugs = set()

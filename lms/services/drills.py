@@ -15,6 +15,7 @@ from .script_check import check_reply
 
 MAX_REPLY_CHARS = 2000
 PASS_SCORE = 60.0  # a graded reply at or above this completes the drill's activities
+FINDING_EVIDENCE = {"major": 0.0, "minor": 0.5, "info": 0.8}
 
 
 class DrillError(ValueError):
@@ -33,6 +34,11 @@ def submit(user: User, drill: Drill, text: str, rules_path: Path) -> DrillReply:
                                                                                         ensure_ascii=False),
                                   checker_score=result.score)
         Evidence.create(user=user, skill=drill.skill, score=result.score / 100, source=f"checker:{drill.slug}")
+        # Each finding is evidence against the skill its rule names (a softened one counts half).
+        for finding in result.findings:
+            Evidence.create(user=user, skill=finding.skill or drill.skill,
+                            score=FINDING_EVIDENCE.get(finding.severity, 0.0),
+                            source=f"checker:{drill.slug}/{finding.rule}")
     return reply
 
 

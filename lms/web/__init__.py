@@ -42,7 +42,9 @@ def create_blueprint() -> Blueprint:
     bp.context_processor(template_context)
     for code in (400, 403, 404, 405, 413, 429, 500):
         bp.register_error_handler(code, error_page)
-    for child in (auth.bp, home.bp, learn.bp, quiz.bp, banks.bp, drills.bp, people.bp, placement.bp, admin.bp, roster.bp, authoring.bp):
+    children = (auth.bp, home.bp, learn.bp, quiz.bp, banks.bp, drills.bp,
+                people.bp, placement.bp, admin.bp, roster.bp, authoring.bp)
+    for child in children:
         bp.register_blueprint(child)
     return bp
 

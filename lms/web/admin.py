@@ -36,7 +36,8 @@ def users():
     query = User.select()
     if q:
         like = f"%{q}%"
-        query = query.where(User.employee_no.contains(q) | User.name.contains(q) | (fn.LOWER(User.email) ** like.lower()))
+        query = query.where(User.employee_no.contains(q) | User.name.contains(q)
+                            | (fn.LOWER(User.email) ** like.lower()))
     if show == "active":
         query = query.where(User.active == True)  # noqa: E712
     elif show == "inactive":

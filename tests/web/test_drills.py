@@ -80,6 +80,8 @@ def test_agent_reply_is_checked_at_once_and_graded_through_http(app, people):
     reply = DrillReply.get()
     assert json.loads(reply.checker)["findings"] and Evidence.select().where(
         Evidence.source == f"checker:{drill.slug}").count() == 1
+    blame = Evidence.get(Evidence.source.startswith(f"checker:{drill.slug}/") & (Evidence.score == 0))
+    assert blame.skill  # the rule's own skill
     trainer = app.test_client()
     login(trainer, people["trainer"])
     assert "陈晓" in trainer.get("/grading/").get_data(as_text=True)
