@@ -11,7 +11,11 @@ from lms.services.assessment_pack import read_assessments
 from lms.services.assessment_store import load_assessments
 from lms.services.content_store import LoadReport
 
+from pathlib import Path
+
 from ..factories import csrf_token, login, make_team, make_user
+
+ROOT = Path(__file__).resolve().parents[2]
 from ..services.test_assessment_pack import BANK, RUBRIC, SKILLS
 
 BANK_WITH_ALL_TYPES = BANK.replace("draw = 2", "draw = 4\npass_mark = 75\nattempts = 2\ntime_limit_minutes = 10") + '''
@@ -52,9 +56,19 @@ def _right_answers(attempt):
     answers = {}
     for item in quizzes.shown_questions(attempt):
         q = item.question
-        answers[q.id] = {"single": item.spec.get("answer"), "true_false": item.spec.get("answer"),
-                         "ordering": list(range(len(item.spec.get("items", [])))), "short_text": "服务申请"}[q.type]
+        answers[q.id] = {"single": item.spec.get("answer"), "multiple": item.spec.get("answer"),
+                         "true_false": item.spec.get("answer"),
+                         "ordering": list(range(len(item.spec.get("items", [])))),
+                         "short_text": _short_text_answer(item.spec)}[q.type]
     return answers
+
+
+def _short_text_answer(spec):
+    if spec.get("match") == "exact":
+        return spec["answers"][0]
+    if spec.get("match") == "keywords":
+        return "".join(alternatives[0] for alternatives in spec["keywords"])
+    return None  # a regex answer is not derived here
 
 
 def test_full_marks_pass_write_evidence_and_complete_the_activity(bank):
@@ -206,3 +220,29 @@ def test_draw_rules_are_checked_when_loading(tmp_path):
     (tmp_path / "banks" / "b.toml").write_text(PLAIN + '[[draws]]\ntags = ["nothing"]\ncount = 1\n', encoding="utf-8")
     problems = read_assessments(tmp_path).problems
     assert any(p.where == "draws[1].count" and "0 question(s)" in p.message for p in problems)
+
+
+def test_agent_passes_a_shipped_newcomer_quiz_and_the_track_shows_it(app, conn):
+    from lms.services.content_pack import read_pack
+    from lms.services.content_store import load_pack
+
+    load_pack(read_pack(ROOT / "courses"), assessments=read_assessments(ROOT / "assessments"))
+    agent = make_user(("agent",), make_team())
+    for slug in ("newcomer-service-process", "newcomer-compliance-red-lines"):
+        Completion.create(user=agent, activity=Activity.get(Activity.slug == slug))
+    client = app.test_client()
+    login(client, agent)
+    client.post("/locale/en", data={"csrf_token": csrf_token(client, "/")})
+    bank = Bank.get(Bank.slug == "newcomer-process")
+    started = client.post(f"/quiz/{bank.slug}/start", data={"csrf_token": csrf_token(client, f"/quiz/{bank.slug}")})
+    attempt = QuizAttempt.get(QuizAttempt.user == agent)
+    answers = _right_answers(attempt)  # every type but regex short text, at most one of ten here
+    quizzes.submit(attempt, {k: v for k, v in answers.items() if v is not None})
+    done = QuizAttempt.get_by_id(attempt.id)
+    result = client.get(f"/quiz/attempts/{done.id}/result").get_data(as_text=True)
+    assert started.status_code == 303 and f"Score {done.score}%" in result
+    track = client.get("/learn/tracks/newcomer").get_data(as_text=True)
+    quiz_done = Completion.get_or_none((Completion.user == agent) & (Completion.activity == Activity.get(
+        Activity.slug == "newcomer-process-quiz")))
+    assert done.score >= 90 and quiz_done is not None and quiz_done.passed
+    assert "Opens when you finish" not in track.split("基础话术与场景框架")[1].split("</section>")[0]
