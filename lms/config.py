@@ -64,6 +64,7 @@ SPEC: dict[str, Key] = {
     "placement.elite_top_percent": Key("int", 10, minimum=1),
     "placement.elite_kpi_weeks": Key("int", 8, minimum=1),
     "placement.elite_gate": Key("str", "elite-gate"),
+    "placement.elite_min_contacts": Key("int", 100, minimum=1),
     "placement.composite.fcr": Key("float", 0.4, minimum=0),
     "placement.composite.csat": Key("float", 0.4, minimum=0),
     "placement.composite.aht": Key("float", 0.2, minimum=0),

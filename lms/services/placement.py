@@ -6,8 +6,8 @@ Rules (settings under [placement]):
 - advanced -> elite: the advanced track passed, the gate assessment (`elite_gate`, an activity)
   passed, and a place in the top `elite_top_percent` of agents by the composite KPI score over
   the last `elite_kpi_weeks` weeks.
-A rule that cannot be judged (no KPI data, no gate assessment) is unmet and says why: nothing
-is passed silently. Moving down is never proposed; a manager does it with a reason.
+A rule that cannot be judged (no KPI data, too few contacts, no gate assessment) is unmet and
+says why: nothing is passed silently. The composite is described in lms/services/kpi_composite.py. Moving down is never proposed; a manager does it with a reason.
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from ..authz import tier_rank
 from ..models import Activity, Completion, Track, User
 from . import accounts, clock
+from .kpi_composite import composite_scores
 from .messages import N_
 from .progress import passed_track
 
@@ -77,14 +78,18 @@ def top_percent_check(scores: dict[int, float | None], agent_id: int, percent: i
                      {**values, "higher": higher, "n": len(ranked)})
 
 
-def no_kpi_data(agents: list[User], day: dt.date, weeks: int) -> dict[int, float | None]:
-    """The composite source until KPI imports exist: no agent has data."""
-    return {agent.id: None for agent in agents}
+def kpi_source(settings: dict) -> CompositeSource:
+    """The composite from the imported KPIs, weighted as configured."""
+    weights = {k: settings[f"placement.composite.{k}"] for k in ("fcr", "csat", "aht")}
+
+    def source(agents, day, weeks):
+        return composite_scores(agents, day, weeks, weights, settings["placement.elite_min_contacts"])
+    return source
 
 
 class Reviewer:
-    def __init__(self, settings: dict, composite: CompositeSource = no_kpi_data, today: dt.date | None = None):
-        self.settings, self.composite = settings, composite
+    def __init__(self, settings: dict, composite: CompositeSource | None = None, today: dt.date | None = None):
+        self.settings, self.composite = settings, composite or kpi_source(settings)
         self.today = today or clock.today()
         self.tracks = {t.tier: t for t in Track.select()}
 

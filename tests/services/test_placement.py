@@ -7,7 +7,7 @@ import pytest
 from lms.commands import cli
 from lms.config import load_settings
 from lms.models import Activity, Completion, Module, TierChange, Track, User
-from lms.services import accounts, placement
+from lms.services import accounts, clock, placement
 from lms.services.content_pack import read_pack
 from lms.services.content_store import load_pack
 
@@ -121,3 +121,37 @@ def test_nightly_job_applies_only_with_auto_apply(app, runner, content):
     app.extensions["lms"].settings["placement.auto_apply"] = True
     out = json.loads(runner.invoke(cli, ["jobs", "run", "placement-review", "--date", "2026-11-24", "--json"]).stdout)
     assert out["applied"] == ["A1"] and User.get_by_id(ready.id).tier == "advanced"
+
+
+def test_composite_from_imported_kpis(content):
+    from lms.models import KpiDaily
+    from lms.services.kpi_composite import composite_scores
+
+    agents = [make_user(tier="advanced") for _ in range(4)]
+    day = dt.date(2026, 11, 20)
+    # fcr, aht, csat per agent; agent 3 has too few contacts.
+    for agent, (resolved, handle, positive, contacts) in zip(agents, [(90, 200, 95, 100), (60, 400, 70, 100),
+                                                                        (90, 200, 95, 100), (10, 10, 10, 10)]):
+        KpiDaily.create(user=agent, day=day, contacts=contacts, resolved_first_contact=resolved,
+                        handle_seconds=handle * contacts, csat_responses=contacts, csat_positive=positive)
+    scores = composite_scores(agents, day, 8, {"fcr": .4, "csat": .4, "aht": .2}, 100)
+    assert scores[agents[0].id] == scores[agents[2].id] == pytest.approx(0.75)  # tied best: ranks 0.5 and 1
+    assert scores[agents[1].id] == 0.0 and scores[agents[3].id] is None
+    check = placement.top_percent_check(scores, agents[0].id, 10)
+    assert check.met  # nobody scores higher
+    old = KpiDaily.create(user=agents[1], day=day - dt.timedelta(weeks=9), contacts=500, resolved_first_contact=500,
+                          handle_seconds=500, csat_responses=500, csat_positive=500)
+    assert composite_scores(agents, day, 8, {"fcr": 1, "csat": 1, "aht": 1}, 100)[agents[1].id] == 0.0
+    assert old.id  # outside the window: ignored
+
+
+def test_reviewer_uses_the_kpi_composite_by_default(content):
+    from lms.models import KpiDaily
+
+    agent = make_user(tier="advanced")
+    _pass_track(agent, "advanced")
+    KpiDaily.create(user=agent, day=clock.today() - dt.timedelta(days=1), contacts=200, resolved_first_contact=150,
+                    handle_seconds=60000, csat_responses=100, csat_positive=90)
+    proposal = placement.Reviewer(SETTINGS).review([agent])[0]
+    kpi = next(c for c in proposal.checks if "composite" in c.rule)
+    assert kpi.met and kpi.values["n"] == 1
