@@ -85,6 +85,9 @@ def can(user: User | None, action: str, obj=None) -> bool:
         return team_ids is None or obj.id in team_ids
     if action == "view_people":
         return is_admin(user) or user.has_role(*STAFF_ROLES)
+    if action == "view_kpis":
+        # The agent, their managers and trainers (scope), and the mentors of their team.
+        return can(user, "view_user", obj) or (user.has_role("mentor") and same_team(user, obj))
     if action == "grade":
         # Trainers grade the agents of their teams; mentors those of their own team (issue 9
         # narrows that to their mentees); nobody grades themselves.

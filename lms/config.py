@@ -25,7 +25,7 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Key:
-    type: str  # str, int, float, bool, weekdays, dates, networks, choice, timezone
+    type: str  # str, int, float, floats, bool, weekdays, dates, networks, choice, timezone
     default: object
     choices: tuple = ()
     minimum: int | None = None
@@ -69,6 +69,14 @@ SPEC: dict[str, Key] = {
     "placement.composite.csat": Key("float", 0.4, minimum=0),
     "placement.composite.aht": Key("float", 0.2, minimum=0),
     "placement.auto_apply": Key("bool", False),
+    # The KPI registry: band thresholds (far below | below | met | exceeded) and the smallest
+    # denominator below which a value is flagged "too few contacts".
+    "kpi.fcr.bands": Key("floats", [0.6, 0.75, 0.85]),
+    "kpi.fcr.min_contacts": Key("int", 20, minimum=1),
+    "kpi.aht.bands": Key("floats", [600, 480, 360]),
+    "kpi.aht.min_contacts": Key("int", 20, minimum=1),
+    "kpi.csat.bands": Key("floats", [0.75, 0.85, 0.92]),
+    "kpi.csat.min_responses": Key("int", 10, minimum=1),
     "paths.courses": Key("str", ""),
     "paths.assessments": Key("str", ""),
     "paths.uploads": Key("str", "instance/uploads"),
@@ -113,7 +121,7 @@ def _from_text(key: str, spec: Key, text: str):
         if lowered in ("0", "false", "no", "off", ""):
             return False
         raise ConfigError(f"{env_name(key)}: expected true or false, got {text!r}")
-    if spec.type in ("weekdays", "dates", "networks"):
+    if spec.type in ("weekdays", "dates", "networks", "floats"):
         return [part.strip() for part in text.split(",") if part.strip()]
     return text
 
@@ -149,6 +157,16 @@ def _validate(key: str, spec: Key, value, source: str):
         return value
     if not isinstance(value, list):
         raise ConfigError(f"{where}: expected a list, got {value!r}")
+    if spec.type == "floats":
+        try:
+            numbers = [float(item) for item in value if not isinstance(item, bool)]
+        except (TypeError, ValueError):
+            numbers = []
+        if len(numbers) != 3 or len(value) != 3:
+            raise ConfigError(f"{where}: expected three numbers (far below | below | met | exceeded), got {value!r}")
+        if numbers != sorted(numbers) and numbers != sorted(numbers, reverse=True):
+            raise ConfigError(f"{where}: the three thresholds must rise (or, lower being better, fall)")
+        return numbers
     if spec.type == "weekdays":
         days = []
         for item in value:

@@ -31,7 +31,7 @@ SECURITY_HEADERS = {
 
 
 def create_blueprint() -> Blueprint:
-    from . import admin, auth, authoring, banks, drills, home, learn, people, placement, quiz, roster
+    from . import admin, auth, authoring, banks, drills, home, kpi, learn, people, placement, quiz, roster
 
     bp = Blueprint("lms", __name__, template_folder=str(shipped_dir("templates")),
                    static_folder=str(Path(__file__).parent.parent / "static"),
@@ -42,7 +42,7 @@ def create_blueprint() -> Blueprint:
     bp.context_processor(template_context)
     for code in (400, 403, 404, 405, 413, 429, 500):
         bp.register_error_handler(code, error_page)
-    children = (auth.bp, home.bp, learn.bp, quiz.bp, banks.bp, drills.bp,
+    children = (auth.bp, home.bp, kpi.bp, learn.bp, quiz.bp, banks.bp, drills.bp,
                 people.bp, placement.bp, admin.bp, roster.bp, authoring.bp)
     for child in children:
         bp.register_blueprint(child)

@@ -7,6 +7,7 @@ from ..i18n import lazy_gettext as _l
 ENTRIES = [
     ("lms.home.index", _l("Home"), ()),
     ("lms.learn.index", _l("Learning"), ()),
+    ("lms.kpi.agent", _l("My KPIs"), ("agent",)),
     ("lms.drills.index", _l("Drills"), ("agent",)),
     ("lms.drills.queue", _l("Grading"), ("trainer", "mentor")),
     ("lms.people.index", _l("People"), ("trainer", "manager")),

@@ -25,6 +25,7 @@ ACCESS = {
     "lms.home.index": SIGNED_IN,
     "lms.home.profile": SIGNED_IN,
     "lms.learn.index": SIGNED_IN,
+    "lms.kpi.agent": SIGNED_IN,
     "lms.learn.track": SIGNED_IN,
     "lms.learn.activity": SIGNED_IN,
     "lms.learn.complete": SIGNED_IN,
