@@ -14,3 +14,19 @@ def role_label(role: str) -> str:
 
 def tier_label(tier: str) -> str:
     return str(TIER_LABELS.get(tier, tier))
+
+# The script checker's vocabulary (design.md §4), for pages.
+CHECK_LABELS = {
+    "empathy": _l("empathy"), "apology": _l("apology"), "clarify": _l("clarify the problem"),
+    "options": _l("offer options"), "confirm": _l("confirm satisfaction"), "greeting": _l("greeting"),
+    "confirm_need": _l("confirm the need"), "answer": _l("concise answer"), "care": _l("proactive care"),
+    "receive": _l("receive the problem"), "confirm_info": _l("confirm the information"),
+    "time_limit": _l("state the time limit"), "follow_up": _l("follow up"),
+    "responsibility": _l("take responsibility"), "commitment": _l("commit to an action"),
+    "refusal": _l("flat refusal"), "blame": _l("shifting blame"), "jargon": _l("jargon"),
+    "vague_time": _l("vague time"), "imprecise_time": _l("imprecise time"), "order": _l("out of order"),
+}
+
+
+def check_label(name: str) -> str:
+    return str(CHECK_LABELS.get(name, name))

@@ -93,3 +93,21 @@ def test_demo_loads_the_curriculum_with_a_fitting_learning_history(app, runner, 
     before = Completion.select().count()
     runner.invoke(cli, ["demo"])
     assert Completion.select().count() == before
+
+
+def test_demo_kpi_history_follows_the_tiers(app, runner, conn):
+    from lms.models import KpiDaily
+    from lms.services.kpi_summary import summary
+
+    clock.freeze(dt.datetime(2026, 11, 24, 2, 0))
+    runner.invoke(cli, ["demo"])
+    assert KpiDaily.select().count() > 1000
+    start, end = dt.date(2026, 9, 29), dt.date(2026, 11, 23)
+    by_tier = {tier: summary(list(User.select().where(User.tier == tier)), start, end) for tier in
+               ("newcomer", "advanced", "elite")}
+    assert by_tier["newcomer"]["fcr"] < by_tier["advanced"]["fcr"] < by_tier["elite"]["fcr"]
+    assert by_tier["newcomer"]["aht_seconds"] > by_tier["elite"]["aht_seconds"]
+    assert all(row.day.weekday() < 5 for row in KpiDaily.select().limit(200))
+    before = KpiDaily.select().count()
+    runner.invoke(cli, ["demo"])
+    assert KpiDaily.select().count() == before

@@ -58,8 +58,9 @@ def demo(seed, as_json):
 
 
 def _load_content_and_progress(seed: int) -> None:
-    """The shipped curriculum (unless already loaded) and a learning history that fits each agent."""
+    """The shipped curriculum (unless already loaded), a learning history and KPI history that fit each agent."""
     from ..services.content_store import load_pack
+    from ..services.demo_kpis import record_demo_kpis
     from ..services.demo_progress import record_demo_progress
     from .content import courses_dir, read_everything
 
@@ -67,3 +68,4 @@ def _load_content_and_progress(seed: int) -> None:
     if pack.ok:
         load_pack(pack, assessments=assessments)
         record_demo_progress(seed)
+    record_demo_kpis(seed)
