@@ -137,3 +137,12 @@ class MoveForm(FlaskForm):
 
 class PublishForm(FlaskForm):
     published = SelectField(choices=choices([("1", _l("publish")), ("0", _l("unpublish"))]))
+
+
+class KpiUploadForm(FlaskForm):
+    file = FileField(_l("KPI file (CSV or XLSX)"), validators=[FileRequired()])
+    mapping = SelectField(_l("Column names"), choices=choices([
+        ("", _l("recognise from the headers")), ("canonical", "employee_no, date, contacts …"),
+        ("zh", "工号, 日期, 接待量 …")]))
+    dry_run = BooleanField(_l("Check only, change nothing"), default=True)
+    skip_invalid = BooleanField(_l("Import the good rows and skip the bad ones"))

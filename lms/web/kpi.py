@@ -2,13 +2,16 @@
 their mentor, trainer and manager."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import authz
 from ..models import User
 from ..services import clock
 from ..services.kpi_report import REGISTRY, band, bands, weekly
-from .access import current_user, signed_in
+from ..services import kpi_import
+from .access import current_user, requires, signed_in
+from .forms import KpiUploadForm
 from .charts import line_chart
 
 bp = Blueprint("kpi", __name__, url_prefix="/kpi")
@@ -36,3 +39,28 @@ def agent(user_id=None):
                for key in REGISTRY} if latest else {}
     return render_template("lms/kpi/agent.html", person=person, weeks=weeks, charts=charts, latest=latest,
                            current=current, formats={k: _format(k) for k in REGISTRY})
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@requires("trainer", "manager")
+def upload():
+    """Trainers, managers and admins upload the platform's daily KPI export."""
+    try:
+        form = KpiUploadForm()
+    except RequestEntityTooLarge:
+        return render_template("lms/kpi/import.html", form=KpiUploadForm(formdata=None), plan=None, result=None,
+                               too_large=True), 413
+    plan = result = None
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("lms/kpi/import.html", form=form, plan=None, result=None), 400
+        upload_file = form.file.data
+        plan = kpi_import.plan_import(upload_file.read(), upload_file.filename or "kpi.csv",
+                                      mapping=form.mapping.data or None, today=clock.today())
+        if plan.problems and (not form.skip_invalid.data or not plan.rows):
+            status = 400
+        else:
+            result = kpi_import.apply_plan(plan, source="web", actor=current_user(),
+                                           skip_invalid=form.skip_invalid.data, dry_run=form.dry_run.data)
+    return render_template("lms/kpi/import.html", form=form, plan=plan, result=result), status

@@ -14,6 +14,7 @@ ENTRIES = [
     ("lms.authoring.index", _l("Curriculum"), ("trainer",)),
     ("lms.placement.index", _l("Placement"), ("manager",)),
     ("lms.quiz.banks", _l("Question banks"), ("trainer",)),
+    ("lms.kpi.upload", _l("KPI import"), ("trainer", "manager")),
     ("lms.admin.users", _l("Users"), ("admin",)),
     ("lms.admin.org", _l("Sites and teams"), ("admin",)),
     ("lms.roster.upload", _l("Roster import"), ("admin",)),

@@ -26,6 +26,7 @@ ACCESS = {
     "lms.home.profile": SIGNED_IN,
     "lms.learn.index": SIGNED_IN,
     "lms.kpi.agent": SIGNED_IN,
+    "lms.kpi.upload": ("trainer", "manager"),
     "lms.learn.track": SIGNED_IN,
     "lms.learn.activity": SIGNED_IN,
     "lms.learn.complete": SIGNED_IN,

@@ -60,3 +60,36 @@ def test_page_shows_the_charts_and_the_flag(app, world):
     page = client.get("/kpi/").get_data(as_text=True)
     assert page.count("<svg") == 3 and "too few contacts" in page and "陈晓" in page
     assert "<script" not in page
+
+
+def _upload(client, data, **fields):
+    import io
+
+    form = {"csrf_token": csrf_token(client, "/kpi/import"), "file": (io.BytesIO(data), "kpi.csv"), "mapping": "",
+            **fields}
+    return client.post("/kpi/import", data=form, content_type="multipart/form-data")
+
+
+def test_web_upload_reports_rows_and_writes_only_good_files(app, world):
+    client = app.test_client()
+    login(client, world["manager"])
+    client.post("/locale/en", data={"csrf_token": csrf_token(client, "/")})
+    header = "employee_no,date,contacts,resolved_first_contact,handle_seconds,csat_responses,csat_positive\n"
+    before = KpiDaily.select().count()
+    bad = _upload(client, (header + "A1,2026-11-02,10,5,100,2,1\nNOPE,2026-11-02,1,1,1,1,1\n").encode())
+    body = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "NOPE" in body and "unknown employee no." in body
+    assert KpiDaily.select().count() == before
+    checked = _upload(client, (header + "A1,2026-11-02,10,5,100,2,1\n").encode(), dry_run="y")
+    assert checked.status_code == 200 and "Check passed" in checked.get_data(as_text=True)
+    assert KpiDaily.select().count() == before
+    done = _upload(client, (header + "A1,2026-11-02,10,5,100,2,1\n").encode())
+    assert done.status_code == 200 and "1 added" in done.get_data(as_text=True)
+    assert KpiDaily.select().count() == before + 1
+    assert app.test_client().post("/kpi/import").status_code == 302  # signed out: to the sign-in page
+
+
+def test_agents_cannot_upload(app, world):
+    client = app.test_client()
+    login(client, world["agent"])
+    assert client.get("/kpi/import").status_code == 403
