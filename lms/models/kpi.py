@@ -46,3 +46,15 @@ class KpiChange(BaseModel):
     user = pw.ForeignKeyField(User, on_delete="CASCADE")
     day = pw.DateField()
     previous = pw.TextField(null=True)  # JSON of the replaced components
+
+
+class ApiToken(BaseModel):
+    """A revocable token for the contact-center platform to push rows; only its hash is kept."""
+    name = pw.CharField(max_length=100)
+    token_hash = pw.CharField(max_length=64, unique=True)
+    scope = pw.CharField(max_length=32)  # e.g. kpi:write
+    created_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = pw.DateTimeField(default=clock.utcnow)
+    expires_at = pw.DateTimeField(null=True)
+    revoked_at = pw.DateTimeField(null=True)
+    last_used_at = pw.DateTimeField(null=True)

@@ -18,7 +18,7 @@ from ..models import KpiChange, KpiDaily, KpiImport, User
 from . import clock
 from .kpi_values import ValueProblem, parse_count, parse_rate, parse_seconds
 from .messages import N_
-from .tabular import Problem, TabularError, parse_date, read_table
+from .tabular import Problem, Row, TabularError, parse_date, read_table
 
 MAX_KPI_ROWS = 2_000_000
 COMPONENTS = ("contacts", "resolved_first_contact", "handle_seconds", "csat_responses", "csat_positive",
@@ -70,10 +70,25 @@ def plan_import(data: bytes, filename: str, *, mapping: str | None = None, extra
     except TabularError as exc:
         plan.problems.append(exc.problem())
         return plan
-    plan.mapping, columns = choose_mapping(table.headers, mapping, extra_mappings)
+    return plan_table(plan, table.headers, table.rows, table.header_row, mapping, extra_mappings,
+                      today or clock.today())
+
+
+def plan_records(records: list[dict], source: str, today: dt.date | None = None) -> KpiPlan:
+    """Rows pushed as JSON objects with the canonical keys, checked like a file's rows."""
+    plan = KpiPlan(source, hashlib.sha256(json.dumps(records, sort_keys=True, default=str).encode()).hexdigest())
+    headers = list(MAPPINGS["canonical"])
+    rows = [Row(i, ["" if r.get(h) is None else str(r.get(h)) for h in headers])
+            for i, r in enumerate(records, 1)]
+    return plan_table(plan, headers, rows, 0, "canonical", None, today or clock.today())
+
+
+def plan_table(plan: KpiPlan, headers, rows, header_row: int, mapping: str | None, extra_mappings,
+               today: dt.date) -> KpiPlan:
+    plan.mapping, columns = choose_mapping(headers, mapping, extra_mappings)
     lookup = {_header_key(k): v for k, v in columns.items()}
     index = {}
-    for i, header in enumerate(table.headers):
+    for i, header in enumerate(headers):
         field_name = lookup.get(_header_key(header))
         if field_name and field_name not in index:
             index[field_name] = i
@@ -81,13 +96,13 @@ def plan_import(data: bytes, filename: str, *, mapping: str | None = None, extra
                if f not in index] + [f for f, rate in NEEDED.items() if f not in index and rate not in index]
     if missing:
         names = {v: k for k, v in columns.items()}
-        plan.problems.append(Problem(table.header_row, None, None, N_(
+        plan.problems.append(Problem(header_row, None, None, N_(
             "missing column(s) %(columns)s for mapping %(mapping)s; if the headers look garbled, check the "
             "file's encoding (UTF-8, UTF-8 with BOM, GBK or GB18030)"),
             {"columns": ", ".join(names.get(m, m) for m in missing), "mapping": plan.mapping}))
         return plan
-    names = {field_name: table.headers[i] for field_name, i in index.items()}
-    _check_rows(plan, table.rows, index, names, today or clock.today())
+    names = {field_name: headers[i] for field_name, i in index.items()}
+    _check_rows(plan, rows, index, names, today)
     return plan
 
 

@@ -71,6 +71,26 @@ def requires(*roles: str):
     return _rule("roles", roles)
 
 
+def api_token(scope: str):
+    """An API route: a live bearer token with this scope, or 401 (no session cookie involved)."""
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            from ..services.api_tokens import authenticate
+
+            header = request.headers.get("Authorization", "")
+            token = header[7:].strip() if header.lower().startswith("bearer ") else None
+            g.api_token = authenticate(token, scope)
+            if g.api_token is None:
+                abort(401)
+            return view(*args, **kwargs)
+
+        wrapper.lms_access = ("token", (scope,))
+        return wrapper
+
+    return decorate
+
+
 def allowed_or_404(user: User, action: str, obj) -> None:
     """Object-level check: a record the user may not see is answered as if it did not exist."""
     if not authz.can(user, action, obj):

@@ -18,6 +18,7 @@ ENTRIES = [
     ("lms.admin.users", _l("Users"), ("admin",)),
     ("lms.admin.org", _l("Sites and teams"), ("admin",)),
     ("lms.roster.upload", _l("Roster import"), ("admin",)),
+    ("lms.tokens.index", _l("API tokens"), ("admin",)),
 ]
 
 

@@ -12,7 +12,7 @@ from lms.models import User
 from ..factories import csrf_token, login, make_site, make_team, make_user
 
 ROLES = ("anonymous", "agent", "mentor", "trainer", "manager", "admin")
-PUBLIC, SIGNED_IN = "public", "signed_in"
+PUBLIC, SIGNED_IN, TOKEN = "public", "signed_in", "token"
 
 ACCESS = {
     "lms.static": PUBLIC,
@@ -71,6 +71,9 @@ ACCESS = {
     "lms.admin.team_create": ("admin",),
     "lms.admin.org_active": ("admin",),
     "lms.roster.upload": ("admin",),
+    "lms.tokens.index": ("admin",),
+    "lms.tokens.revoke": ("admin",),
+    "lms.api.push_kpi": TOKEN,
 }
 
 
@@ -82,6 +85,8 @@ def test_every_route_is_in_the_table(app):
         kind, roles = app.view_functions[endpoint].lms_access
         expected = ACCESS[endpoint]
         assert (kind if kind != "roles" else roles) == expected, endpoint
+        if kind == TOKEN:
+            assert endpoint.startswith("lms.api."), "token routes live under /api/v1/"
 
 
 @pytest.fixture
@@ -150,6 +155,10 @@ def test_route_role_matrix(app, world, role):
         if rule.endpoint == "lms.auth.logout":
             continue  # signing out would end the session for the rest of the matrix; see test_auth
         response = client.open(path, method=method, data={"csrf_token": token} if method == "POST" else None)
+        if entry == TOKEN:  # a session cookie is never enough for the API
+            if response.status_code != 401:
+                failures.append(f"{method} {path}: {response.status_code}, expected 401 without a token")
+            continue
         allowed = _expected_allowed(entry, role)
         to_login = response.status_code == 302 and "/login" in response.headers.get("Location", "")
         if allowed and (response.status_code in (401, 403) or to_login or response.status_code >= 500):
