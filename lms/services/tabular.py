@@ -236,10 +236,17 @@ def _trim_empty_tail(values: list[str]) -> list[str]:
     return values[:end]
 
 
+def _inert(cell):
+    """Text that Excel would run as a formula (=, +, -, @ first) is kept as text."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@"):
+        return "'" + cell
+    return cell
+
+
 def excel_csv(headers: list[str], rows) -> bytes:
     """A CSV that Excel opens correctly with Chinese text: UTF-8 with BOM, CRLF line ends."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerows([_inert(cell) for cell in row] for row in rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -2,14 +2,18 @@
 their mentor, trainer and manager."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+import datetime as dt
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import authz
-from ..models import User
+from ..models import Team, User
 from ..services import clock
 from ..services.kpi_report import REGISTRY, band, bands, weekly
 from ..services import kpi_import
+from ..services.kpi_export import export_csv
+from ..services.tabular import parse_date
 from .access import current_user, requires, signed_in
 from .forms import KpiUploadForm
 from .charts import line_chart
@@ -64,3 +68,26 @@ def upload():
             result = kpi_import.apply_plan(plan, source="web", actor=current_user(),
                                            skip_invalid=form.skip_invalid.data, dry_run=form.dry_run.data)
     return render_template("lms/kpi/import.html", form=form, plan=plan, result=result), status
+
+
+@bp.route("/export.csv")
+@requires("trainer", "manager")
+def export():
+    """Agent-days of the people in scope (optionally one team), from/to inclusive; default 30 days."""
+    end = parse_date(request.args.get("to", "")) or clock.today()
+    start = parse_date(request.args.get("from", "")) or end - dt.timedelta(days=29)
+    if start > end or (end - start).days > 366:
+        abort(400)
+    people = authz.visible_users(current_user())
+    team_id = request.args.get("team", type=int)
+    if team_id:
+        team = Team.get_or_none(Team.id == team_id)
+        if team is None or not authz.can(current_user(), "view_team", team):
+            abort(404)
+        from ..models import Membership
+
+        people = people.where(User.id.in_(Membership.select(Membership.user).where(
+            (Membership.team == team) & Membership.ended_on.is_null())))
+    data = export_csv(people.select(User.id), start, end)
+    name = f"kpi-{start.isoformat()}-{end.isoformat()}.csv"
+    return Response(data, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})

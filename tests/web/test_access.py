@@ -27,6 +27,7 @@ ACCESS = {
     "lms.learn.index": SIGNED_IN,
     "lms.kpi.agent": SIGNED_IN,
     "lms.kpi.upload": ("trainer", "manager"),
+    "lms.kpi.export": ("trainer", "manager"),
     "lms.learn.track": SIGNED_IN,
     "lms.learn.activity": SIGNED_IN,
     "lms.learn.complete": SIGNED_IN,

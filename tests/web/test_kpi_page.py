@@ -93,3 +93,25 @@ def test_agents_cannot_upload(app, world):
     client = app.test_client()
     login(client, world["agent"])
     assert client.get("/kpi/import").status_code == 403
+
+
+def test_csv_export_is_scoped_and_excel_friendly(app, world):
+    import csv
+    import io
+
+    from lms.models import User
+
+    User.update(name="=HYPERLINK(1)").where(User.id == world["agent"].id).execute()
+    KpiDaily.create(user=world["outsider"], day=dt.date(2026, 11, 2), contacts=9, resolved_first_contact=9,
+                    handle_seconds=90, csat_responses=1, csat_positive=1)
+    client = app.test_client()
+    login(client, world["manager"])
+    response = client.get("/kpi/export.csv?from=2026-11-01&to=2026-11-30")
+    assert response.status_code == 200 and response.data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["employee_no", "name", "date"]
+    assert {r[0] for r in rows[1:]} == {"A1"} and rows[1][1] == "'=HYPERLINK(1)"
+    assert rows[1][8] == "1.0000" and len(rows) == 4  # 16, 18 and 23 November
+    assert client.get("/kpi/export.csv?from=2026-12-01&to=2026-11-01").status_code == 400
+    other_team = world["outsider"].memberships.get().team_id
+    assert client.get(f"/kpi/export.csv?team={other_team}").status_code == 404
