@@ -6,7 +6,7 @@ with `LMS().init_app(host, url_prefix="/training")`.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -29,7 +29,6 @@ class LMSState:
     owns_login: bool  # False when the host's Flask-Login manager signs people in
     login_endpoint: str
     resolve_host_user: Callable | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def _default_host_user_resolver(principal):

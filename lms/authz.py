@@ -96,8 +96,8 @@ def can(user: User | None, action: str, obj=None) -> bool:
         if is_admin(user) or (user.has_role("trainer") and visible_users(user).where(User.id == obj.id).exists()):
             return True
         return user.has_role("mentor") and bool(same_team(user, obj))
-    if action == "open_track":
-        # Agents open their own tier's track and those below it; staff open every track.
+    if action == "open_content":
+        # A track, bank or drill: agents open their own tier's and those below; staff open all.
         if is_admin(user) or user.has_role(*STAFF_ROLES):
             return True
         return user.has_role("agent") and tier_rank(obj.tier) <= tier_rank(user.tier)

@@ -3,7 +3,7 @@ from .assessment import (Bank, BankAnalysis, Drill, DrillReply, Evidence, Questi
                          Rubric, RubricVersion, Skill)
 from .curriculum import ACTIVITY_KINDS, Activity, Completion, ContentChange, Module, ModulePrerequisite, Track
 from .kpi import ApiToken, KpiChange, KpiDaily, KpiImport
-from .people import (ROLES, TIERS, AuditLog, LoginFailure, Membership, OneTimeToken, RoleScope, Site,
+from .people import (ROLES, TIERS, prime_roles, AuditLog, LoginFailure, Membership, OneTimeToken, RoleScope, Site,
                      Team, TierChange, User, UserRole)
 
 ALL_MODELS = [Site, Team, User, UserRole, RoleScope, Membership, TierChange, LoginFailure,
@@ -11,7 +11,7 @@ ALL_MODELS = [Site, Team, User, UserRole, RoleScope, Membership, TierChange, Log
               Skill, Bank, Question, Drill, Rubric, RubricVersion, QuizAttempt, QuizResponse, Evidence,
               BankAnalysis, DrillReply, KpiImport, KpiDaily, KpiChange, ApiToken]
 
-__all__ = ["ApiToken", "KpiChange", "KpiDaily", "KpiImport", "Bank", "BankAnalysis", "DrillReply", "Drill", "Evidence", "Question", "QuizAttempt", "QuizResponse",
+__all__ = ["prime_roles", "ApiToken", "KpiChange", "KpiDaily", "KpiImport", "Bank", "BankAnalysis", "DrillReply", "Drill", "Evidence", "Question", "QuizAttempt", "QuizResponse",
            "Rubric", "RubricVersion",
            "Skill",
            "ACTIVITY_KINDS", "Activity", "Completion", "ContentChange", "Module", "ModulePrerequisite", "Track",

@@ -71,6 +71,16 @@ class User(UserMixin, BaseModel):
         return f"{self.name} ({self.employee_no})"
 
 
+def prime_roles(users: list[User]) -> list[User]:
+    """Fill the role cache of many users with one query (lists would otherwise ask per row)."""
+    roles: dict[int, set[str]] = {u.id: set() for u in users}
+    for row in UserRole.select(UserRole.user, UserRole.role).where(UserRole.user.in_(list(roles) or [0])):
+        roles[row.user_id].add(row.role)
+    for user in users:
+        user._role_cache = roles[user.id]
+    return users
+
+
 class UserRole(BaseModel):
     user = pw.ForeignKeyField(User, backref="roles", on_delete="CASCADE")
     role = pw.CharField(max_length=16)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..authz import tier_rank
-from ..models import Activity, Completion, Track, User
+from ..models import Activity, Completion, Track, User, prime_roles
 from . import accounts, clock
 from .kpi_composite import composite_scores
 from .messages import N_
@@ -94,6 +94,7 @@ class Reviewer:
         self.tracks = {t.tier: t for t in Track.select()}
 
     def review(self, agents: list[User]) -> list[Proposal]:
+        prime_roles(agents)
         candidates = [a for a in agents if a.active and a.tier in NEXT_TIER and a.has_role("agent")]
         elite_candidates = [a for a in candidates if a.tier == "advanced"]
         scores = {}

@@ -98,7 +98,7 @@ def complete_lesson(user: User, activity: Activity) -> bool:
     if not activity.published or not activity.module.published:
         raise ProgressError(N_("this lesson is not published"))
     track = activity.module.track
-    if not authz.can(user, "open_track", track) or not user.has_role("agent"):
+    if not authz.can(user, "open_content", track) or not user.has_role("agent"):
         raise ProgressError(N_("this lesson is not part of your curriculum"))
     state = progress(user, track).state_of(activity.module_id)
     if state is None or state.locked:

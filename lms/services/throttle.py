@@ -47,7 +47,3 @@ def record_success(account: str) -> None:
     """A successful sign-in clears the account's failures (not the shared address's)."""
     LoginFailure.delete().where((LoginFailure.kind == "account")
                                 & (LoginFailure.key == account.lower())).execute()
-
-
-def purge_old(limits: Limits) -> int:
-    return LoginFailure.delete().where(LoginFailure.at <= _since(limits)).execute()

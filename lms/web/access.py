@@ -91,6 +91,14 @@ def api_token(scope: str):
     return decorate
 
 
+def open_or_404(model, slug: str):
+    """A published track, bank or drill of a tier this user may open; anything else is a 404."""
+    row = model.get_or_none((model.slug == slug) & (model.published == True))  # noqa: E712
+    if row is None or not authz.can(current_user(), "open_content", row):
+        abort(404)
+    return row
+
+
 def allowed_or_404(user: User, action: str, obj) -> None:
     """Object-level check: a record the user may not see is answered as if it did not exist."""
     if not authz.can(user, action, obj):

@@ -7,7 +7,7 @@ from peewee import IntegrityError, fn
 from ..db import database
 from ..i18n import gettext as _
 from ..labels import role_label
-from ..models import RoleScope, Site, Team, User
+from ..models import RoleScope, Site, Team, User, prime_roles
 from ..services import accounts
 from .access import current_user, requires
 from .forms import PostForm, ScopeForm, SiteForm, TeamForm, UserForm, choices
@@ -43,7 +43,7 @@ def users():
     elif show == "inactive":
         query = query.where(User.active == False)  # noqa: E712
     page = max(request.args.get("page", 1, type=int), 1)
-    rows = list(query.order_by(User.employee_no).paginate(page, PAGE_SIZE))
+    rows = prime_roles(list(query.order_by(User.employee_no).paginate(page, PAGE_SIZE)))
     return render_template("lms/admin/users.html", users=rows, q=q, show=show, page=page,
                            has_next=len(rows) == PAGE_SIZE, post_form=PostForm())
 

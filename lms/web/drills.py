@@ -12,7 +12,7 @@ from ..models import Drill, DrillReply
 from ..resources import content_dir
 from ..services import drills as drill_service
 from ..services import rubrics
-from .access import current_user, requires
+from .access import current_user, open_or_404, requires
 from .forms import PostForm
 
 bp = Blueprint("drills", __name__)
@@ -22,25 +22,19 @@ def _rules_path():
     return content_dir("assessments", current_app.config["LMS_PATHS_ASSESSMENTS"])
 
 
-def _drill(slug: str) -> Drill:
-    drill = Drill.get_or_none((Drill.slug == slug) & (Drill.published == True))  # noqa: E712
-    if drill is None or not authz.can(current_user(), "open_track", drill):
-        abort(404)
-    return drill
-
 
 @bp.route("/drills/")
 @requires("agent")
 def index():
     rows = [d for d in Drill.select().where(Drill.published == True).order_by(Drill.tier, Drill.slug)  # noqa: E712
-            if authz.can(current_user(), "open_track", d)]
+            if authz.can(current_user(), "open_content", d)]
     return render_template("lms/drills/index.html", drills=rows)
 
 
 @bp.route("/drills/<slug>", methods=["GET", "POST"])
 @requires("agent")
 def drill(slug):
-    drill = _drill(slug)
+    drill = open_or_404(Drill, slug)
     form = PostForm()
     status, text = 200, ""
     if request.method == "POST":

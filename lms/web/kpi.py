@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import authz
-from ..models import Team, User
+from ..models import Membership, Team, User
 from ..services import clock
 from ..services.kpi_report import REGISTRY, band, bands, weekly
 from ..services import kpi_import
@@ -84,8 +84,6 @@ def export():
         team = Team.get_or_none(Team.id == team_id)
         if team is None or not authz.can(current_user(), "view_team", team):
             abort(404)
-        from ..models import Membership
-
         people = people.where(User.id.in_(Membership.select(Membership.user).where(
             (Membership.team == team) & Membership.ended_on.is_null())))
     data = export_csv(people.select(User.id), start, end)

@@ -8,17 +8,11 @@ from ..db import database
 from ..i18n import gettext as _
 from ..models import Activity, Module, Track, User
 from ..services import progress as progress_service
-from .access import allowed_or_404, current_user, signed_in
+from .access import allowed_or_404, current_user, open_or_404, signed_in
 from .forms import PostForm
 
 bp = Blueprint("learn", __name__, url_prefix="/learn")
 
-
-def _open_track(slug: str) -> Track:
-    track = Track.get_or_none((Track.slug == slug) & (Track.published == True))  # noqa: E712
-    if track is None or not authz.can(current_user(), "open_track", track):
-        abort(404)
-    return track
 
 
 @bp.route("/")
@@ -26,7 +20,7 @@ def _open_track(slug: str) -> Track:
 def index():
     user = current_user()
     tracks = [t for t in Track.select().where(Track.published == True)  # noqa: E712
-              if authz.can(user, "open_track", t)]
+              if authz.can(user, "open_content", t)]
     tracks.sort(key=lambda t: authz.tier_rank(t.tier))
     mine = progress_service.my_track(user)
     if mine is not None and len(tracks) == 1:
@@ -38,7 +32,7 @@ def index():
 @signed_in
 def track(slug):
     user = current_user()
-    track = _open_track(slug)
+    track = open_or_404(Track, slug)
     state = progress_service.progress(user, track)
     plan = progress_service.newcomer_plan(user, state) if user.tier == track.tier else None
     return render_template("lms/learn/track.html", track=track, state=state, plan=plan,
@@ -54,7 +48,7 @@ def activity(slug):
                    & (Module.published == True)).first())  # noqa: E712
     if item is None:
         abort(404)
-    track = _open_track(item.module.track.slug)
+    track = open_or_404(Track, item.module.track.slug)
     state = progress_service.progress(user, track)
     module_state = state.state_of(item.module_id)
     if module_state.locked:
@@ -73,7 +67,7 @@ def complete(slug):
     item = Activity.get_or_none(Activity.slug == slug)
     if item is None:
         abort(404)
-    _open_track(item.module.track.slug)
+    open_or_404(Track, item.module.track.slug)
     try:
         with database.atomic():
             progress_service.complete_lesson(user, item)

@@ -5,22 +5,16 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from peewee import fn
 
-from .. import authz
 from ..i18n import gettext as _
-from ..models import Bank, QuizAttempt
+from ..models import Bank, Question, QuizAttempt
 from ..services import clock, item_analysis, quizzes
-from .access import current_user, requires
+from .access import current_user, open_or_404, requires
 from .forms import PostForm
 
 bp = Blueprint("quiz", __name__, url_prefix="/quiz")
 
-
-def _bank(slug: str) -> Bank:
-    bank = Bank.get_or_none((Bank.slug == slug) & (Bank.published == True))  # noqa: E712
-    if bank is None or not authz.can(current_user(), "open_track", bank):
-        abort(404)
-    return bank
 
 
 def _own_attempt(attempt_id: int) -> QuizAttempt:
@@ -33,7 +27,7 @@ def _own_attempt(attempt_id: int) -> QuizAttempt:
 @bp.route("/<slug>")
 @requires("agent")
 def bank(slug):
-    bank = _bank(slug)
+    bank = open_or_404(Bank, slug)
     attempts = quizzes.attempts_of(current_user(), bank)
     used = len([a for a in attempts if a.submitted_at is not None])
     return render_template("lms/quiz/bank.html", bank=bank, attempts=attempts, post_form=PostForm(),
@@ -45,7 +39,7 @@ def bank(slug):
 @bp.route("/<slug>/start", methods=["POST"])
 @requires("agent")
 def start(slug):
-    bank = _bank(slug)
+    bank = open_or_404(Bank, slug)
     if not PostForm().validate_on_submit():
         abort(400)
     try:
@@ -112,7 +106,8 @@ def result(attempt_id):
 @requires("trainer")
 def banks():
     rows = list(Bank.select().order_by(Bank.tier, Bank.slug))
-    return render_template("lms/quiz/banks.html", banks=rows)
+    counts = dict(Question.select(Question.bank, fn.COUNT(Question.id)).group_by(Question.bank).tuples())
+    return render_template("lms/quiz/banks.html", banks=rows, counts=counts)
 
 
 @bp.route("/<slug>/analysis")

@@ -27,8 +27,7 @@ def index():
         else:
             _row, issued = api_tokens.issue(name, "kpi:write", current_user(), int(days) if days else None)
     tokens = list(ApiToken.select().order_by(ApiToken.created_at.desc()))
-    response = render_template("lms/admin/tokens.html", tokens=tokens, form=form, issued=issued), status
-    return response
+    return render_template("lms/admin/tokens.html", tokens=tokens, form=form, issued=issued), status
 
 
 @bp.route("/<int:token_id>/revoke", methods=["POST"])

@@ -246,3 +246,19 @@ def test_agent_passes_a_shipped_newcomer_quiz_and_the_track_shows_it(app, conn):
         Activity.slug == "newcomer-process-quiz")))
     assert done.score >= 90 and quiz_done is not None and quiz_done.passed
     assert "Opens when you finish" not in track.split("基础话术与场景框架")[1].split("</section>")[0]
+
+
+def test_tampered_answers_count_as_unanswered(app, bank):
+    agent = make_user(("agent",), make_team())
+    client = app.test_client()
+    login(client, agent)
+    started = client.post("/quiz/b1/start", data={"csrf_token": csrf_token(client, "/quiz/b1")})
+    attempt = QuizAttempt.get(QuizAttempt.user == agent)
+    data = {"csrf_token": csrf_token(client, started.headers["Location"])}
+    for item in quizzes.shown_questions(attempt):
+        data[f"q{item.question.id}"] = "not-a-number"
+        data[f"q{item.question.id}_0"] = "x"
+    response = client.post(started.headers["Location"], data=data)
+    assert response.status_code == 303
+    done = QuizAttempt.get_by_id(attempt.id)
+    assert done.submitted_at is not None and done.score < 100
