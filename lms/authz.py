@@ -96,6 +96,9 @@ def can(user: User | None, action: str, obj=None) -> bool:
         if is_admin(user) or (user.has_role("trainer") and visible_users(user).where(User.id == obj.id).exists()):
             return True
         return user.has_role("mentor") and bool(same_team(user, obj))
+    if action == "view_import":
+        # A KPI import's report lists agents' numbers: its uploader and admins only.
+        return is_admin(user) or obj.actor_id == user.id
     if action == "open_content":
         # A track, bank or drill: agents open their own tier's and those below; staff open all.
         if is_admin(user) or user.has_role(*STAFF_ROLES):

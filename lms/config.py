@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import json
 import os
 import tomllib
 import zoneinfo
@@ -25,7 +26,7 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Key:
-    type: str  # str, int, float, floats, bool, weekdays, dates, networks, choice, timezone
+    type: str  # str, int, float, floats, bool, weekdays, dates, networks, choice, timezone, mappings
     default: object
     choices: tuple = ()
     minimum: int | None = None
@@ -77,6 +78,12 @@ SPEC: dict[str, Key] = {
     "kpi.aht.min_contacts": Key("int", 20, minimum=1),
     "kpi.csat.bands": Key("floats", [0.75, 0.85, 0.92]),
     "kpi.csat.min_responses": Key("int", 10, minimum=1),
+    "kpi.repeat.bands": Key("floats", [0.2, 0.15, 0.1]),
+    "kpi.repeat.min_contacts": Key("int", 20, minimum=1),
+    # Window-based counts (repeat contacts within 7 days) of this many most recent days are not final.
+    "kpi.provisional_days": Key("int", 7, minimum=0),
+    # Further KPI import column mappings: [kpi.mappings.NAME] header = "canonical field".
+    "kpi.mappings": Key("mappings", {}),
     "paths.courses": Key("str", ""),
     "paths.assessments": Key("str", ""),
     "paths.uploads": Key("str", "instance/uploads"),
@@ -95,7 +102,7 @@ def _flatten(table: dict, prefix: str = "") -> dict:
     flat = {}
     for name, value in table.items():
         key = f"{prefix}{name}"
-        if isinstance(value, dict):
+        if isinstance(value, dict) and not (key in SPEC and SPEC[key].type == "mappings"):
             flat.update(_flatten(value, key + "."))
         else:
             flat[key] = value
@@ -123,6 +130,11 @@ def _from_text(key: str, spec: Key, text: str):
         raise ConfigError(f"{env_name(key)}: expected true or false, got {text!r}")
     if spec.type in ("weekdays", "dates", "networks", "floats"):
         return [part.strip() for part in text.split(",") if part.strip()]
+    if spec.type == "mappings":
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise ConfigError(f"{env_name(key)}: expected a JSON object of mappings, got {text!r}") from None
     return text
 
 
@@ -155,6 +167,8 @@ def _validate(key: str, spec: Key, value, source: str):
         if not isinstance(value, bool):
             raise ConfigError(f"{where}: expected true or false, got {value!r}")
         return value
+    if spec.type == "mappings":
+        return _validate_mappings(where, value)
     if not isinstance(value, list):
         raise ConfigError(f"{where}: expected a list, got {value!r}")
     if spec.type == "floats":
@@ -196,6 +210,29 @@ def _validate(key: str, spec: Key, value, source: str):
         except ValueError:
             raise ConfigError(f"{where}: not an IP address or network: {item!r}") from None
     return networks
+
+
+def _validate_mappings(where: str, value) -> dict:
+    """{name: {header: field}}: each a KPI import mapping naming at least employee_no and date."""
+    from .services.kpi_import import FIELDS, MAPPINGS
+
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: expected tables [kpi.mappings.NAME], got {value!r}")
+    mappings = {}
+    for name, columns in value.items():
+        if name in MAPPINGS:
+            raise ConfigError(f"{where}: {name!r} is a built-in mapping; choose another name")
+        if not isinstance(columns, dict) or not columns:
+            raise ConfigError(f"{where}.{name}: expected header = \"field\" pairs, got {columns!r}")
+        for header, field_name in columns.items():
+            if field_name not in FIELDS:
+                raise ConfigError(f"{where}.{name}: header {header!r} maps to unknown field {field_name!r}; "
+                                  f"fields are {', '.join(FIELDS)}")
+        for needed in ("employee_no", "date"):
+            if needed not in columns.values():
+                raise ConfigError(f"{where}.{name}: no header maps to {needed}")
+        mappings[name] = dict(columns)
+    return mappings
 
 
 class Settings(dict):

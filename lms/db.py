@@ -88,3 +88,12 @@ def healthy() -> bool:
     except Exception as exc:  # driver errors (psycopg2.OperationalError) are not peewee's
         log.warning("database health check failed: %s", exc)
         return False
+
+
+def write_transaction():
+    """database.atomic(), except that on SQLite the write lock is taken at BEGIN (IMMEDIATE):
+    a transaction that read first and writes later could otherwise fail on a snapshot another
+    writer made stale, which the busy timeout cannot wait out."""
+    if isinstance(database.obj, peewee.SqliteDatabase):
+        return database.obj.atomic("IMMEDIATE")
+    return database.atomic()

@@ -8,6 +8,21 @@ ROLE_LABELS = {"agent": _l("agent"), "mentor": _l("mentor"), "trainer": _l("trai
 TIER_LABELS = {"newcomer": _l("newcomer"), "advanced": _l("advanced"), "elite": _l("elite mentor")}
 
 
+KPI_LABELS = {"fcr": "FCR", "aht": "AHT", "csat": "CSAT", "repeat": _l("Repeat contacts")}
+
+
+def kpi_label(key: str) -> str:
+    return str(KPI_LABELS.get(key, key))
+
+
+IMPORT_STATUS_LABELS = {"checking": _l("checking"), "writing": _l("writing"), "done": _l("imported"),
+                        "rejected": _l("rejected"), "dry_run": _l("checked only"), "failed": _l("failed")}
+
+
+def import_status_label(status: str) -> str:
+    return str(IMPORT_STATUS_LABELS.get(status, status))
+
+
 def role_label(role: str) -> str:
     return str(ROLE_LABELS.get(role, role))
 

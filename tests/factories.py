@@ -68,3 +68,15 @@ def run_lms(*args, cwd, env=None, input=None) -> subprocess.CompletedProcess:
     exe = str(Path(sys.executable).parent / "lms")
     return subprocess.run([exe, *args], capture_output=True, text=True, env=environ, cwd=cwd, timeout=120,
                           input=input)
+
+
+def add_kpi_days(user: User, *days) -> None:
+    """KPI rows through the importer (so the weekly rollups follow): each day is
+    (date, contacts, resolved, handle_seconds, responses, positive[, repeat_contacts_7d])."""
+    from lms.services.kpi_import import import_records
+
+    names = ("date", "contacts", "resolved_first_contact", "handle_seconds", "csat_responses", "csat_positive",
+             "repeat_contacts_7d")
+    records = [{"employee_no": user.employee_no, **dict(zip(names, day))} for day in days]
+    outcome = import_records(records, source="test", name="factory", today=dt.date(2100, 1, 1))
+    assert outcome.ok, [p.as_dict() for p in outcome.problems]

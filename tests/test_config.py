@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _flatten(table, prefix=""):
     for key, value in table.items():
-        if isinstance(value, dict):
+        if isinstance(value, dict) and f"{prefix}{key}" != "kpi.mappings":  # a table of tables, one key
             yield from _flatten(value, f"{prefix}{key}.")
         else:
             yield f"{prefix}{key}"
@@ -110,3 +110,21 @@ def test_wsgi_entry_refuses_default_secret_in_production(tmp_path):
     result = subprocess.run([sys.executable, "-c", "import lms.wsgi"], capture_output=True, text=True,
                             env=env, cwd=tmp_path, timeout=60)
     assert result.returncode != 0 and "secret_key" in result.stderr
+
+
+def test_kpi_mappings_are_checked(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text('[kpi.mappings.mine]\n"工号" = "employee_no"\n"日" = "date"\n"量" = "contacts"\n',
+                    encoding="utf-8")
+    assert load_settings(path, environ={})["kpi.mappings"]["mine"]["量"] == "contacts"
+    for body, message in (('[kpi.mappings.mine]\n"工号" = "employee"\n', "unknown field 'employee'"),
+                          ('[kpi.mappings.mine]\n"工号" = "employee_no"\n', "no header maps to date"),
+                          ('[kpi.mappings.zh]\n"工号" = "employee_no"\n"日" = "date"\n', "built-in")):
+        path.write_text(body, encoding="utf-8")
+        with pytest.raises(ConfigError, match=message):
+            load_settings(path, environ={})
+    with pytest.raises(ConfigError, match="JSON"):
+        load_settings(None, environ={"LMS_CONFIG": "", "LMS_KPI_MAPPINGS": "{nope"})
+    env = load_settings(None, environ={"LMS_CONFIG": "",
+                                       "LMS_KPI_MAPPINGS": '{"x": {"no": "employee_no", "d": "date"}}'})
+    assert env["kpi.mappings"] == {"x": {"no": "employee_no", "d": "date"}}

@@ -1,8 +1,10 @@
 """`lms kpi import`, `lms kpi summary`, `lms kpi undo`: service KPIs in and out."""
+import contextlib
 import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from ..db import database
@@ -17,8 +19,9 @@ def kpi_group():
 @kpi_group.command("import", help="Import daily KPI rows (CSV in UTF-8/GBK/GB18030, or XLSX); the whole file "
                                   "is checked first and nothing is written if a row is bad.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--mapping", type=click.Choice(["canonical", "zh"]), default=None,
-              help="the column names (default: whichever fits the headers)")
+@click.option("--mapping", default=None, metavar="NAME",
+              help="the column names: canonical, zh or one from [kpi.mappings] in config "
+                   "(default: whichever fits the headers)")
 @click.option("--dry-run", is_flag=True, help="check and report; write nothing")
 @click.option("--skip-invalid", is_flag=True, help="write the good rows and report the bad ones")
 @click.option("--json", "as_json", is_flag=True)
@@ -26,27 +29,53 @@ def kpi_group():
 def kpi_import(file, mapping, dry_run, skip_invalid, as_json):
     from ..services import kpi_import as service
 
-    with database.connection_context():
-        plan = service.plan_import(file.read_bytes(), file.name, mapping=mapping)
-        if plan.problems and (not skip_invalid or not plan.rows):
-            if as_json:
-                emit_json({"ok": False, "file": str(file), "problems": [p.as_dict() for p in plan.problems]})
-            else:
-                for problem in plan.problems:
-                    click.echo(problem.format(str(file)))
-                click.echo(f"{len(plan.problems)} problem(s); nothing was written.", err=True)
-            sys.exit(1)
-        result = service.apply_plan(plan, source="cli", skip_invalid=skip_invalid, dry_run=dry_run)
+    extra = current_app.extensions["lms"].settings["kpi.mappings"]
+    if mapping is not None and mapping not in service.all_mappings(extra):
+        raise click.BadParameter(f"unknown mapping {mapping!r}; known: {', '.join(service.all_mappings(extra))}",
+                                 param_hint="--mapping")
+    with database.connection_context(), file.open("rb") as stream, _progress_bar(file) as on_progress:
+        outcome = service.import_file(stream, file.name, source="cli", mapping=mapping, extra_mappings=extra,
+                                      skip_invalid=skip_invalid, dry_run=dry_run, on_progress=on_progress)
+    more = outcome.problems_total - len(outcome.problems)
+    if not outcome.ok:
+        if as_json:
+            emit_json({"ok": False, "file": str(file), "status": outcome.status, "rejected": outcome.rejected,
+                       "problems_total": outcome.problems_total,
+                       "problems": [p.as_dict() for p in outcome.problems]})
+        else:
+            for problem in outcome.problems:
+                click.echo(problem.format(str(file)))
+            if more:
+                click.echo(f"... and {more} more problem(s)")
+            click.echo(f"{outcome.problems_total} problem(s) in {outcome.rejected} row(s); nothing was written.",
+                       err=True)
+        sys.exit(1)
     if as_json:
-        emit_json({"ok": True, "file": str(file), "mapping": plan.mapping, **result.as_dict(),
-                   "problems": [p.as_dict() for p in plan.problems]})
+        emit_json({"ok": True, "file": str(file), "mapping": outcome.mapping, **outcome.as_dict(),
+                   "problems": [p.as_dict() for p in outcome.problems]})
         return
-    for problem in plan.problems:
+    for problem in outcome.problems:
         click.echo(f"skipped: {problem.format(str(file))}")
-    click.echo(f"{file}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
-               f"{result.rejected} rejected" + (" (dry run: nothing was written)" if dry_run else
-                                                f"; import #{result.import_id} (undo: lms kpi undo "
-                                                f"{result.import_id})"))
+    if more:
+        click.echo(f"skipped: ... and {more} more problem(s)")
+    click.echo(f"{file}: {outcome.added} added, {outcome.updated} updated, {outcome.unchanged} unchanged, "
+               f"{outcome.rejected} rejected" + (" (dry run: nothing was written)" if dry_run else
+                                                 f"; import #{outcome.import_id} (undo: lms kpi undo "
+                                                 f"{outcome.import_id})"))
+
+
+@contextlib.contextmanager
+def _progress_bar(file: Path):
+    """A progress bar on stderr while the file is read and written, only on a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=1000, label=f"{file.name}: checking", file=sys.stderr) as bar:
+        def on_progress(status: str, fraction: float) -> None:
+            bar.label = f"{file.name}: {status}"
+            bar.update(int(fraction * 1000) - bar.pos)
+
+        yield on_progress
 
 
 @kpi_group.command("summary", help="FCR, AHT and CSAT of one agent over a period (ratios of sums).")

@@ -10,7 +10,8 @@ import random
 
 from ..db import database
 from ..models import KpiDaily, User
-from . import clock
+from . import clock, kpi_rollup
+from .kpi_rollup import monday
 from .demo import EMAIL_DOMAIN
 
 # tier: (first-contact resolution, handle seconds, share of positive CSAT)
@@ -38,11 +39,12 @@ def record_demo_kpis(seed: int = 2026, days: int = 56, today: dt.date | None = N
             handle = max(aht * (1 - skill - learning) + rng.gauss(0, 40), 150)
             responses = rng.randint(3, 12)
             happy = min(max(csat + skill + learning + rng.gauss(0, 0.06), 0.3), 1.0)
-            rows.append({"user": agent.id, "day": day, "contacts": contacts,
+            rows.append({"user": agent.id, "day": day, "week": monday(day), "contacts": contacts,
                          "resolved_first_contact": round(contacts * rate),
                          "handle_seconds": round(contacts * handle), "csat_responses": responses,
                          "csat_positive": round(responses * happy)})
     with database.atomic():
         for start in range(0, len(rows), 500):
             KpiDaily.insert_many(rows[start:start + 500]).on_conflict_ignore().execute()
+        kpi_rollup.rebuild_users([agent.id for agent in agents])
     return len(rows)

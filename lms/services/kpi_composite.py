@@ -10,7 +10,8 @@ import datetime as dt
 
 from peewee import fn
 
-from ..models import KpiDaily, User
+from ..models import KpiWeekly, User
+from .kpi_rollup import monday
 
 
 def _percentile_ranks(values: dict[int, float], higher_is_better: bool) -> dict[int, float]:
@@ -32,14 +33,17 @@ def _percentile_ranks(values: dict[int, float], higher_is_better: bool) -> dict[
 
 def composite_scores(agents: list[User], day: dt.date, weeks: int, weights: dict[str, float],
                      min_contacts: int) -> dict[int, float | None]:
-    start = day - dt.timedelta(weeks=weeks)
-    rows = (KpiDaily.select(KpiDaily.user, fn.SUM(KpiDaily.contacts).alias("contacts"),
-                            fn.SUM(KpiDaily.resolved_first_contact).alias("resolved"),
-                            fn.SUM(KpiDaily.handle_seconds).alias("handle"),
-                            fn.SUM(KpiDaily.csat_responses).alias("responses"),
-                            fn.SUM(KpiDaily.csat_positive).alias("positive"))
-            .where(KpiDaily.user.in_([a.id for a in agents] or [0]) & (KpiDaily.day > start) & (KpiDaily.day <= day))
-            .group_by(KpiDaily.user).dicts())
+    # The last `weeks` weekly rollups, the week of `day` included (read from the rollups, so a
+    # review of thousands of agents reads one row per agent-week).
+    first = monday(day) - dt.timedelta(weeks=weeks - 1)
+    rows = (KpiWeekly.select(KpiWeekly.user, fn.SUM(KpiWeekly.contacts).alias("contacts"),
+                             fn.SUM(KpiWeekly.resolved_first_contact).alias("resolved"),
+                             fn.SUM(KpiWeekly.handle_seconds).alias("handle"),
+                             fn.SUM(KpiWeekly.csat_responses).alias("responses"),
+                             fn.SUM(KpiWeekly.csat_positive).alias("positive"))
+            .where(KpiWeekly.user.in_([a.id for a in agents] or [0]) & (KpiWeekly.week >= first)
+                   & (KpiWeekly.week <= day))
+            .group_by(KpiWeekly.user).dicts())
     fcr, aht, csat = {}, {}, {}
     for row in rows:
         contacts, responses = int(row["contacts"] or 0), int(row["responses"] or 0)

@@ -1,32 +1,49 @@
-"""KPI import: one row per agent per day, checked completely before anything is written, then
-upserted by (agent, day) in one transaction; every import is recorded and can be undone.
+"""KPI import: one row per agent per day, streamed from the file, checked completely before
+anything is written, then upserted by (agent, day) in one transaction; every import is
+recorded (also when rejected) and a finished one can be undone exactly.
 
 Columns (design.md §4): canonical `employee_no,date,contacts,resolved_first_contact,
-handle_seconds,csat_responses,csat_positive` (optional `repeat_contacts_7d,transfers,complaints`)
-or the Chinese preset. Where a source has only rates, `fcr_rate` (with contacts), `aht` (with
-contacts) and `csat_rate` (with csat_responses) are turned into counts, rounded to whole ones.
+handle_seconds,csat_responses,csat_positive` (optional `repeat_contacts_7d,transfers,complaints`),
+the Chinese preset `zh`, or a mapping from config (`[kpi.mappings.NAME]`). Where a source has
+only rates, `fcr_rate` (with contacts), `aht` (with contacts) and `csat_rate` (with
+csat_responses) are turned into counts, rounded to whole ones.
+
+Memory stays flat in the file's size: rows are read one at a time and checked in batches;
+the good ones go to a temporary staging table whose unique key finds duplicate agent-days,
+and the write is a handful of set-based statements from that table. Only the first
+MAX_REPORTED problems are kept in full; all of them are counted.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
+import time
 from dataclasses import dataclass, field
+from typing import BinaryIO, Callable, Iterable
 
-from ..db import database
+import peewee as pw
+from peewee import JOIN, fn
+
+from ..db import database, write_transaction
 from ..models import KpiChange, KpiDaily, KpiImport, User
-from . import clock
+from . import clock, failpoints, kpi_rollup
 from .kpi_values import ValueProblem, parse_count, parse_rate, parse_seconds
 from .messages import N_
-from .tabular import Problem, Row, TabularError, parse_date, read_table
+from .tabular import Problem, Row, TabularError, open_table, parse_date
 
-MAX_KPI_ROWS = 2_000_000
-COMPONENTS = ("contacts", "resolved_first_contact", "handle_seconds", "csat_responses", "csat_positive",
-              "repeat_contacts_7d", "transfers", "complaints")
+MAX_KPI_ROWS = 5_000_000
+MAX_REPORTED = 1000
+BATCH = 2000
+HEARTBEAT_SECONDS = 1.0
+REQUIRED = ("contacts", "resolved_first_contact", "handle_seconds", "csat_responses", "csat_positive")
 OPTIONAL = ("repeat_contacts_7d", "transfers", "complaints")
+COMPONENTS = REQUIRED + OPTIONAL
 RATES = ("fcr_rate", "aht", "csat_rate")
+FIELDS = ("employee_no", "date", *COMPONENTS, *RATES)  # what a mapping may map a header to
 MAPPINGS = {
-    "canonical": {name: name for name in ("employee_no", "date", *COMPONENTS, *RATES)},
+    "canonical": {name: name for name in FIELDS},
     "zh": {"工号": "employee_no", "日期": "date", "接待量": "contacts", "首次解决量": "resolved_first_contact",
            "处理总时长(秒)": "handle_seconds", "满意度评价数": "csat_responses", "满意评价数": "csat_positive",
            "7日重复来电数": "repeat_contacts_7d", "转接数": "transfers", "投诉数": "complaints",
@@ -35,84 +52,221 @@ MAPPINGS = {
 # Each component can come as a count, or as a rate of another column.
 NEEDED = {"resolved_first_contact": "fcr_rate", "handle_seconds": "aht", "csat_positive": "csat_rate"}
 
+Progress = Callable[[str, float], None]  # (status, fraction of the file read)
 
-def _header_key(text: str) -> str:
+
+class _Staged(pw.Model):
+    """A checked row waiting to be written: a temporary table, one per connection and import."""
+    row_no = pw.IntegerField(primary_key=True)
+    user_id = pw.IntegerField()
+    day = pw.DateField()
+    week = pw.DateField()
+    contacts = pw.IntegerField()
+    resolved_first_contact = pw.IntegerField()
+    handle_seconds = pw.BigIntegerField()
+    csat_responses = pw.IntegerField()
+    csat_positive = pw.IntegerField()
+    repeat_contacts_7d = pw.IntegerField(null=True)
+    transfers = pw.IntegerField(null=True)
+    complaints = pw.IntegerField(null=True)
+
+    class Meta:
+        database = database
+        table_name = "lms_kpi_staging"
+        indexes = ((("user_id", "day"), True),)
+
+
+def header_key(text: str) -> str:
     return text.strip().lower().replace("（", "(").replace("）", ")").replace(" ", "")
 
 
-@dataclass
-class KpiPlan:
-    filename: str
-    file_hash: str
-    rows: list[dict] = field(default_factory=list)  # valid rows: user_id, day, components
-    problems: list[Problem] = field(default_factory=list)
-    mapping: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
+def all_mappings(extra: dict | None = None) -> dict:
+    return {**MAPPINGS, **(extra or {})}
 
 
 def choose_mapping(headers: list[str], requested: str | None, extra: dict | None = None) -> tuple[str, dict]:
-    mappings = {**MAPPINGS, **(extra or {})}
+    mappings = all_mappings(extra)
     if requested is not None:
         return requested, mappings[requested]
-    keys = {_header_key(h) for h in headers}
-    best = max(mappings, key=lambda name: len(keys & {_header_key(k) for k in mappings[name]}))
+    keys = {header_key(h) for h in headers}
+    best = max(mappings, key=lambda name: len(keys & {header_key(k) for k in mappings[name]}))
     return best, mappings[best]
 
 
-def plan_import(data: bytes, filename: str, *, mapping: str | None = None, extra_mappings: dict | None = None,
-                today: dt.date | None = None) -> KpiPlan:
-    plan = KpiPlan(filename, hashlib.sha256(data).hexdigest())
+@dataclass
+class KpiOutcome:
+    """What an import did: its record, counts, and the problems found (the first MAX_REPORTED)."""
+    record: KpiImport
+    problems: list[Problem] = field(default_factory=list)
+    problems_total: int = 0
+    rejected: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    mapping: str = ""
+
+    @property
+    def status(self) -> str:
+        return self.record.status
+
+    @property
+    def ok(self) -> bool:
+        return self.record.status in ("done", "dry_run")
+
+    @property
+    def dry_run(self) -> bool:
+        return self.record.status == "dry_run"
+
+    @property
+    def import_id(self) -> int | None:
+        return self.record.id if self.record.status == "done" else None
+
+    def as_dict(self) -> dict:
+        return {"import_id": self.import_id, "status": self.status, "added": self.added, "updated": self.updated,
+                "unchanged": self.unchanged, "rejected": self.rejected, "dry_run": self.dry_run,
+                "problems_total": self.problems_total}
+
+    def add(self, problems: list[Problem]) -> None:
+        """The problems of one row."""
+        self.rejected += 1
+        self.problems_total += len(problems)
+        room = MAX_REPORTED - len(self.problems)
+        self.problems.extend(problems[:max(room, 0)])
+
+
+def start_record(source: str, filename: str, actor: User | None = None) -> KpiImport:
+    """The import's record, committed at once so its progress can be followed from elsewhere."""
+    return KpiImport.create(actor=actor, source=source, filename=filename[:255], status="checking",
+                            heartbeat_at=clock.utcnow())
+
+
+def import_file(stream: BinaryIO, filename: str, *, source: str, actor: User | None = None,
+                mapping: str | None = None, extra_mappings: dict | None = None, skip_invalid: bool = False,
+                dry_run: bool = False, today: dt.date | None = None, on_progress: Progress | None = None,
+                record: KpiImport | None = None) -> KpiOutcome:
+    """Import a CSV or XLSX file given as a seekable binary stream."""
+    record = record or start_record(source, filename, actor)
+    outcome = KpiOutcome(record)
+    record.file_hash = _file_hash(stream)
     try:
-        table = read_table(data, filename, max_rows=MAX_KPI_ROWS)
+        with open_table(stream, filename, max_rows=MAX_KPI_ROWS) as table:
+            return _run(outcome, table.headers, table.rows, table.header_row, mapping, extra_mappings,
+                        skip_invalid, dry_run, today or clock.today(), table.progress, on_progress)
     except TabularError as exc:
-        plan.problems.append(exc.problem())
-        return plan
-    return plan_table(plan, table.headers, table.rows, table.header_row, mapping, extra_mappings,
-                      today or clock.today())
+        outcome.add([exc.problem()])
+        return _finish(outcome, "rejected")
 
 
-def plan_records(records: list[dict], source: str, today: dt.date | None = None) -> KpiPlan:
+def import_records(records: list[dict], *, source: str, name: str, actor: User | None = None,
+                   skip_invalid: bool = False, dry_run: bool = False, today: dt.date | None = None) -> KpiOutcome:
     """Rows pushed as JSON objects with the canonical keys, checked like a file's rows."""
-    plan = KpiPlan(source, hashlib.sha256(json.dumps(records, sort_keys=True, default=str).encode()).hexdigest())
+    record = start_record(source, name, actor)
+    record.file_hash = hashlib.sha256(json.dumps(records, sort_keys=True, default=str).encode()).hexdigest()
     headers = list(MAPPINGS["canonical"])
-    rows = [Row(i, ["" if r.get(h) is None else str(r.get(h)) for h in headers])
-            for i, r in enumerate(records, 1)]
-    return plan_table(plan, headers, rows, 0, "canonical", None, today or clock.today())
+    rows = (Row(i, ["" if r.get(h) is None else str(r.get(h)) for h in headers]) for i, r in enumerate(records, 1))
+    return _run(KpiOutcome(record), headers, rows, 0, "canonical", None, skip_invalid, dry_run,
+                today or clock.today(), lambda: 1.0, None)
 
 
-def plan_table(plan: KpiPlan, headers, rows, header_row: int, mapping: str | None, extra_mappings,
-               today: dt.date) -> KpiPlan:
-    plan.mapping, columns = choose_mapping(headers, mapping, extra_mappings)
-    lookup = {_header_key(k): v for k, v in columns.items()}
-    index = {}
-    for i, header in enumerate(headers):
-        field_name = lookup.get(_header_key(header))
-        if field_name and field_name not in index:
-            index[field_name] = i
-    missing = [f for f in ("employee_no", "date", "contacts", "csat_responses")
-               if f not in index] + [f for f, rate in NEEDED.items() if f not in index and rate not in index]
+def _file_hash(stream: BinaryIO) -> str:
+    digest, start = hashlib.sha256(), stream.tell()
+    while chunk := stream.read(1 << 20):
+        digest.update(chunk)
+    stream.seek(start)
+    return digest.hexdigest()
+
+
+def _run(outcome: KpiOutcome, headers, rows: Iterable[Row], header_row: int, mapping, extra_mappings,
+         skip_invalid: bool, dry_run: bool, today: dt.date, read_fraction, on_progress) -> KpiOutcome:
+    record = outcome.record
+    outcome.mapping, columns = choose_mapping(headers, mapping, extra_mappings)
+    record.mapping = outcome.mapping
+    index = _column_index(headers, columns)
+    missing = _missing(index)
     if missing:
         names = {v: k for k, v in columns.items()}
-        plan.problems.append(Problem(header_row, None, None, N_(
+        outcome.add([Problem(header_row, None, None, N_(
             "missing column(s) %(columns)s for mapping %(mapping)s; if the headers look garbled, check the "
             "file's encoding (UTF-8, UTF-8 with BOM, GBK or GB18030)"),
-            {"columns": ", ".join(names.get(m, m) for m in missing), "mapping": plan.mapping}))
-        return plan
+            {"columns": ", ".join(names.get(m, m) for m in missing), "mapping": outcome.mapping})])
+        return _finish(outcome, "rejected")
     names = {field_name: headers[i] for field_name, i in index.items()}
-    _check_rows(plan, rows, index, names, today)
-    return plan
+    _Staged.drop_table(safe=True)
+    _Staged.create_table(temporary=True)
+    try:
+        checker = _RowChecker(index, names, today)
+        staged, beat = 0, time.monotonic()
+        for batch in _batches(rows):
+            staged += _stage(batch, checker, outcome)
+            failpoints.reached("kpi-import:checking")
+            if time.monotonic() - beat >= HEARTBEAT_SECONDS:
+                beat = time.monotonic()
+                _report_progress(record, "checking", read_fraction(), on_progress)
+        if (outcome.rejected and not skip_invalid) or not staged:
+            return _finish(outcome, "rejected")
+        _report_progress(record, "writing", 1.0, on_progress)
+        try:
+            _write(outcome, dry_run)
+        except pw.DatabaseError as exc:
+            outcome.add([Problem(None, None, None, N_(
+                "the database refused the import (%(error)s); nothing was written: try again"),
+                {"error": str(exc).splitlines()[0][:200]})])
+            return _finish(outcome, "failed")
+        if dry_run:
+            return _finish(outcome, "dry_run")
+        return outcome
+    except TabularError as exc:  # the file turned out unreadable part-way through
+        outcome.add([exc.problem()])
+        return _finish(outcome, "rejected")
+    finally:
+        _Staged.drop_table(safe=True)
 
 
-def _check_rows(plan: KpiPlan, rows, index: dict, names: dict, today: dt.date) -> None:
-    employee_nos = {row.values[index["employee_no"]] for row in rows if len(row.values) > index["employee_no"]}
-    users = {u.employee_no: u for u in User.select(User.id, User.employee_no, User.hire_date)
-             .where(User.employee_no.in_(list(employee_nos) or [""]))}
-    seen: dict[tuple[int, dt.date], int] = {}
+def _column_index(headers: list[str], columns: dict) -> dict[str, int]:
+    lookup = {header_key(k): v for k, v in columns.items()}
+    index: dict[str, int] = {}
+    for i, header in enumerate(headers):
+        field_name = lookup.get(header_key(header))
+        if field_name and field_name not in index:
+            index[field_name] = i
+    return index
+
+
+def _missing(index: dict) -> list[str]:
+    return ([f for f in ("employee_no", "date", "contacts", "csat_responses") if f not in index]
+            + [f for f, rate in NEEDED.items() if f not in index and rate not in index])
+
+
+def _batches(rows: Iterable[Row]):
+    batch = []
     for row in rows:
-        problems = []
+        batch.append(row)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class _RowChecker:
+    """Checks one row at a time; remembers the agents it has looked up (bounded by the roster)."""
+
+    def __init__(self, index: dict, names: dict, today: dt.date):
+        self.index, self.names, self.today = index, names, today
+        self.users: dict[str, tuple[int, dt.date | None] | None] = {}
+
+    def look_up(self, rows: list[Row]) -> None:
+        position = self.index["employee_no"]
+        wanted = {row.values[position] for row in rows if len(row.values) > position} - self.users.keys()
+        if not wanted:
+            return
+        found = {u.employee_no: (u.id, u.hire_date) for u in
+                 User.select(User.id, User.employee_no, User.hire_date).where(User.employee_no.in_(list(wanted)))}
+        for number in wanted:
+            self.users[number] = found.get(number)
+
+    def check(self, row: Row) -> tuple[dict | None, list[Problem]]:
+        index, names, problems = self.index, self.names, []
 
         def cell(name):
             return row.values[index[name]] if name in index and index[name] < len(row.values) else ""
@@ -120,16 +274,16 @@ def _check_rows(plan: KpiPlan, rows, index: dict, names: dict, today: dt.date) -
         def bad(name, message, **args):
             problems.append(Problem(row.number, names.get(name, name), cell(name), message, args))
 
-        user = users.get(cell("employee_no"))
+        user = self.users.get(cell("employee_no"))
         if user is None:
             bad("employee_no", N_("unknown employee no."))
         day = parse_date(cell("date"))
         if day is None:
             bad("date", N_("not a date (YYYY-MM-DD)"))
-        elif day > today:
+        elif day > self.today:
             bad("date", N_("a date in the future"))
-        elif user is not None and user.hire_date and day < user.hire_date:
-            bad("date", N_("before the agent's hire date %(hire)s"), hire=user.hire_date.isoformat())
+        elif user is not None and user[1] and day < user[1]:
+            bad("date", N_("before the agent's hire date %(hire)s"), hire=user[1].isoformat())
         values = {}
         for name in ("contacts", "csat_responses", *[f for f in NEEDED if f in index], *OPTIONAL):
             if name not in index or (name in OPTIONAL and cell(name) == ""):
@@ -156,74 +310,118 @@ def _check_rows(plan: KpiPlan, rows, index: dict, names: dict, today: dt.date) -
             if values["csat_positive"] > values["csat_responses"]:
                 bad("csat_positive", N_("more positive than responses (%(responses)d)"),
                     responses=values["csat_responses"])
-        if user is not None and day is not None:
-            earlier = seen.setdefault((user.id, day), row.number)
-            if earlier != row.number:
-                bad("date", N_("a second row for this agent and day (first on row %(row)d)"), row=earlier)
         if problems:
-            plan.problems.extend(problems)
+            return None, problems
+        return {"row_no": row.number, "user_id": user[0], "day": day, "week": kpi_rollup.monday(day),
+                **{c: values.get(c) for c in COMPONENTS}}, []
+
+
+def _stage(batch: list[Row], checker: _RowChecker, outcome: KpiOutcome) -> int:
+    """Check a batch and stage its good rows; a second row for an agent-day is a problem that
+    points at the first. Returns how many rows were staged."""
+    checker.look_up(batch)
+    good, numbers = [], {}
+    for row in batch:
+        staged, problems = checker.check(row)
+        if problems:
+            outcome.add(problems)
         else:
-            plan.rows.append({"user_id": user.id, "day": day, **{c: values.get(c) for c in COMPONENTS}})
+            good.append(staged)
+            numbers[staged["row_no"]] = row
+    if not good:
+        return 0
+    _Staged.insert_many(good).on_conflict_ignore().execute()
+    kept = {r for (r,) in _Staged.select(_Staged.row_no).where(
+        _Staged.row_no.between(good[0]["row_no"], good[-1]["row_no"])).tuples()}
+    second = [s for s in good if s["row_no"] not in kept]
+    if second:
+        firsts = {(s.user_id, s.day): s.row_no for s in _Staged.select().where(
+            _Staged.user_id.in_({s["user_id"] for s in second}) & _Staged.day.in_({s["day"] for s in second}))}
+        for staged in second:
+            row = numbers[staged["row_no"]]
+            first = firsts[(staged["user_id"], staged["day"])]
+            outcome.add([Problem(row.number, checker.names["date"], row.values[checker.index["date"]],
+                                 N_("a second row for this agent and day (first on row %(row)d)"), {"row": first})])
+    return len(good) - len(second)
 
 
-@dataclass
-class KpiResult:
-    import_id: int | None
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    dry_run: bool = False
-
-    def as_dict(self) -> dict:
-        return {"import_id": self.import_id, "added": self.added, "updated": self.updated,
-                "unchanged": self.unchanged, "rejected": self.rejected, "dry_run": self.dry_run}
+def _report_progress(record: KpiImport, status: str, fraction: float, on_progress: Progress | None) -> None:
+    KpiImport.update(status=status, progress=round(fraction, 3), heartbeat_at=clock.utcnow()).where(
+        KpiImport.id == record.id).execute()
+    record.status = status
+    if on_progress:
+        on_progress(status, fraction)
 
 
-def apply_plan(plan: KpiPlan, *, source: str, actor: User | None = None, skip_invalid: bool = False,
-               dry_run: bool = False, chunk: int = 1000) -> KpiResult:
-    """Upsert the valid rows by (agent, day) in one transaction: all of them, or nothing."""
-    if plan.problems and not skip_invalid:
-        raise ValueError("the file has problems; nothing was written")
-    rejected = len({p.row for p in plan.problems})
-    with database.atomic() as transaction:
-        record = KpiImport.create(actor=actor, source=source, filename=plan.filename[:255],
-                                  file_hash=plan.file_hash, rejected=rejected)
-        result = KpiResult(record.id, rejected=rejected, dry_run=dry_run)
-        for start in range(0, len(plan.rows), chunk):
-            _write_chunk(plan.rows[start:start + chunk], record, result)
-        KpiImport.update(added=result.added, updated=result.updated, unchanged=result.unchanged).where(
-            KpiImport.id == record.id).execute()
+def _differs():
+    """A staged row whose components differ from the stored day (NULL-safe, on both databases)."""
+    condition = None
+    for name in COMPONENTS:
+        stored, staged = getattr(KpiDaily, name), getattr(_Staged, name)
+        if name in OPTIONAL:
+            stored, staged = fn.COALESCE(stored, -1), fn.COALESCE(staged, -1)
+        condition = (stored != staged) if condition is None else (condition | (stored != staged))
+    return condition
+
+
+def _write(outcome: KpiOutcome, dry_run: bool) -> None:
+    """All staged rows in one transaction: log what each replaces, update, insert, re-sum weeks."""
+    record = outcome.record
+    match = (KpiDaily.user == _Staged.user_id) & (KpiDaily.day == _Staged.day)
+    with write_transaction() as transaction:
+        changes = (_Staged.select(pw.Value(record.id), _Staged.user_id, _Staged.day, _Staged.week,
+                                  KpiDaily.id.is_null(), *[getattr(KpiDaily, n) for n in COMPONENTS])
+                   .join(KpiDaily, JOIN.LEFT_OUTER, on=match)
+                   .where(KpiDaily.id.is_null() | _differs()))
+        KpiChange.insert_from(changes, [KpiChange.kpi_import, KpiChange.user, KpiChange.day, KpiChange.week,
+                                        KpiChange.was_new,
+                                        *[getattr(KpiChange, f"prev_{n}") for n in COMPONENTS]]).execute()
+        counts = dict(KpiChange.select(KpiChange.was_new, fn.COUNT(KpiChange.id))
+                      .where(KpiChange.kpi_import == record.id).group_by(KpiChange.was_new).tuples())
+        outcome.added, outcome.updated = counts.get(True, 0), counts.get(False, 0)  # 1/0 on SQLite: same keys
+        outcome.unchanged = _Staged.select().count() - outcome.added - outcome.updated
+        (KpiDaily.update({**{getattr(KpiDaily, n): getattr(_Staged, n) for n in COMPONENTS},
+                          KpiDaily.last_import: record.id})
+         .from_(_Staged).where(match & _differs()).execute())
+        new = (_Staged.select(_Staged.user_id, _Staged.day, _Staged.week,
+                              *[getattr(_Staged, n) for n in COMPONENTS], pw.Value(record.id))
+               .join(KpiDaily, JOIN.LEFT_OUTER, on=match).where(KpiDaily.id.is_null()))
+        KpiDaily.insert_from(new, [KpiDaily.user, KpiDaily.day, KpiDaily.week,
+                                   *[getattr(KpiDaily, n) for n in COMPONENTS], KpiDaily.last_import]).execute()
+        kpi_rollup.rebuild(_touched_weeks(record))
+        _finish(outcome, "done")
+        failpoints.reached("kpi-import:before-commit")
         if dry_run:
             transaction.rollback()
-            result.import_id = None
-    return result
 
 
-def _write_chunk(rows: list[dict], record: KpiImport, result: KpiResult) -> None:
-    existing = {(r.user_id, r.day): r for r in KpiDaily.select().where(
-        KpiDaily.user.in_({r["user_id"] for r in rows}) & KpiDaily.day.in_({r["day"] for r in rows}))}
-    new, changes = [], []
-    for row in rows:
-        old = existing.get((row["user_id"], row["day"]))
-        components = {c: row[c] for c in COMPONENTS}
-        if old is None:
-            new.append({**row, "last_import": record.id})
-            changes.append({"kpi_import": record.id, "user": row["user_id"], "day": row["day"], "previous": None})
-            result.added += 1
-            continue
-        before = {c: getattr(old, c) for c in COMPONENTS}
-        if before == components:
-            result.unchanged += 1
-            continue
-        KpiDaily.update(**components, last_import=record.id).where(KpiDaily.id == old.id).execute()
-        changes.append({"kpi_import": record.id, "user": row["user_id"], "day": row["day"],
-                        "previous": json.dumps(before)})
-        result.updated += 1
-    if new:
-        KpiDaily.insert_many(new).execute()
-    if changes:
-        KpiChange.insert_many(changes).execute()
+def _touched_weeks(record: KpiImport) -> pw.SelectQuery:
+    return (KpiChange.select(KpiChange.user, KpiChange.week).where(KpiChange.kpi_import == record.id)
+            .distinct())
+
+
+def _finish(outcome: KpiOutcome, status: str) -> KpiOutcome:
+    record = outcome.record
+    record.status = status
+    report = [{"row": p.row, "column": p.column, "value": p.value, "message": p.message, "args": p.args}
+              for p in outcome.problems]
+    KpiImport.update(status=status, mapping=record.mapping, file_hash=record.file_hash, added=outcome.added,
+                     updated=outcome.updated, unchanged=outcome.unchanged, rejected=outcome.rejected,
+                     problems_total=outcome.problems_total, report=json.dumps(report, ensure_ascii=False),
+                     progress=1.0, heartbeat_at=clock.utcnow(), finished_at=clock.utcnow()).where(
+        KpiImport.id == record.id).execute()
+    return outcome
+
+
+def mark_failed(record: KpiImport) -> None:
+    """An import that stopped on an unexpected error (its transaction rolled back)."""
+    KpiImport.update(status="failed", finished_at=clock.utcnow()).where(KpiImport.id == record.id).execute()
+
+
+def reported_problems(record: KpiImport) -> list[Problem]:
+    """The problems an import recorded, to show again later."""
+    return [Problem(p["row"], p["column"], p["value"], p["message"], p["args"])
+            for p in json.loads(record.report or "[]")]
 
 
 class UndoError(ValueError):
@@ -232,21 +430,31 @@ class UndoError(ValueError):
 
 def undo(record: KpiImport) -> int:
     """Put back exactly what the import replaced; refused once a later import touched the same rows."""
-    with database.atomic():
+    with write_transaction():
+        record = KpiImport.get_by_id(record.id)
+        if record.status != "done":
+            raise UndoError("only a finished import can be undone")
         if record.undone_at is not None:
             raise UndoError("this import was already undone")
-        changes = list(record.changes)
-        later = (KpiDaily.select().where(KpiDaily.last_import.is_null(False) & (KpiDaily.last_import != record.id)
-                                         & KpiDaily.user.in_({c.user_id for c in changes} or {0})
-                                         & KpiDaily.day.in_({c.day for c in changes} or {dt.date.min})))
-        touched = {(r.user_id, r.day) for r in later}
-        if any((c.user_id, c.day) in touched for c in changes):
+        mine = KpiChange.select().where(KpiChange.kpi_import == record.id)
+        match = (KpiDaily.user == KpiChange.user) & (KpiDaily.day == KpiChange.day)
+        later = (KpiDaily.select().join(KpiChange, on=match)
+                 .where((KpiChange.kpi_import == record.id) & KpiDaily.last_import.is_null(False)
+                        & (KpiDaily.last_import != record.id)))
+        if later.exists():
             raise UndoError("a later import changed some of the same agent-days; undo that one first")
-        for change in changes:
-            target = (KpiDaily.user == change.user_id) & (KpiDaily.day == change.day)
-            if change.previous is None:
-                KpiDaily.delete().where(target).execute()
-            else:
-                KpiDaily.update(**json.loads(change.previous), last_import=None).where(target).execute()
+        restored = mine.count()
+        (KpiDaily.delete().where(pw.Tuple(KpiDaily.user, KpiDaily.day).in_(
+            KpiChange.select(KpiChange.user, KpiChange.day).where((KpiChange.kpi_import == record.id)
+                                                                 & KpiChange.was_new))).execute())
+        (KpiDaily.update({**{getattr(KpiDaily, n): getattr(KpiChange, f"prev_{n}") for n in COMPONENTS},
+                          KpiDaily.last_import: None})
+         .from_(KpiChange).where(match & (KpiChange.kpi_import == record.id) & ~KpiChange.was_new).execute())
+        kpi_rollup.rebuild(_touched_weeks(record))
         KpiImport.update(undone_at=clock.utcnow()).where(KpiImport.id == record.id).execute()
-    return len(changes)
+    return restored
+
+
+def import_bytes(data: bytes, filename: str, **options) -> KpiOutcome:
+    """import_file for a file already in memory (small uploads, tests)."""
+    return import_file(io.BytesIO(data), filename, **options)

@@ -14,6 +14,15 @@ def ratio(numerator: float, denominator: float) -> float | None:
     return numerator / denominator if denominator else None
 
 
+def rates(sums: dict) -> dict:
+    """Each KPI from summed components: fcr, aht (seconds), csat, repeat (None: no repeat counts)."""
+    repeat = sums.get("repeat_contacts_7d")
+    return {"fcr": ratio(sums["resolved_first_contact"], sums["contacts"]),
+            "aht": ratio(sums["handle_seconds"], sums["contacts"]),
+            "csat": ratio(sums["csat_positive"], sums["csat_responses"]),
+            "repeat": None if repeat is None else ratio(repeat, sums.get("repeat_base", 0))}
+
+
 def summary(users: list[User] | User, start: dt.date, end: dt.date) -> dict:
     """Contacts, FCR, AHT (seconds) and CSAT over the days from start to end, inclusive."""
     ids = [u.id for u in users] if isinstance(users, list) else [users.id]

@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from flask_wtf.csrf import generate_csrf
 
 from ..db import database
-from ..labels import check_label, role_label, tier_label
+from ..labels import check_label, import_status_label, kpi_label, role_label, tier_label
 from ..markup import render_markdown
 from ..i18n import current_locale, gettext, lazy_gettext, ngettext
 from ..resources import shipped_dir
@@ -80,6 +80,7 @@ def template_context():
         "lms_owns_login": current_app.extensions["lms"].owns_login,
         "current_locale": current_locale, "csrf_token": generate_csrf,
         "role_label": role_label, "tier_label": tier_label, "check_label": check_label, "markdown": render_markdown,
+        "import_status_label": import_status_label, "kpi_label": kpi_label,
     }
 
 

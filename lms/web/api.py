@@ -21,10 +21,11 @@ def push_kpi():
     rows = body["rows"]
     if not all(isinstance(r, dict) for r in rows) or len(rows) > MAX_ROWS_PER_PUSH:
         return {"ok": False, "error": f"rows must be objects, at most {MAX_ROWS_PER_PUSH} per push"}, 400
-    plan = kpi_import.plan_records(rows, f"api:{g.api_token.name}", clock.today())
-    problems = [p.as_dict() for p in plan.problems]
-    if plan.problems and (not body.get("skip_invalid") or not plan.rows):
-        return {"ok": False, "problems": problems}, 422
-    result = kpi_import.apply_plan(plan, source="api", skip_invalid=bool(body.get("skip_invalid")),
-                                   dry_run=bool(body.get("dry_run")))
-    return {"ok": True, **result.as_dict(), "problems": problems}, 200
+    outcome = kpi_import.import_records(rows, source="api", name=f"api:{g.api_token.name}", today=clock.today(),
+                                        skip_invalid=bool(body.get("skip_invalid")),
+                                        dry_run=bool(body.get("dry_run")))
+    problems = [p.as_dict() for p in outcome.problems]
+    if not outcome.ok:
+        return {"ok": False, "status": outcome.status, "problems_total": outcome.problems_total,
+                "problems": problems}, 503 if outcome.status == "failed" else 422
+    return {"ok": True, **outcome.as_dict(), "problems": problems}, 200

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+import uuid
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import authz
-from ..models import Membership, Team, User
-from ..services import clock
+from ..labels import kpi_label
+from ..models import KpiImport, Membership, Team, User
+from ..services import background, clock
 from ..services.kpi_report import REGISTRY, band, bands, weekly
 from ..services import kpi_import
 from ..services.kpi_export import export_csv
 from ..services.tabular import parse_date
 from .access import current_user, requires, signed_in
-from .forms import KpiUploadForm
+from .forms import KpiUploadForm, choices
 from .charts import line_chart
 
 bp = Blueprint("kpi", __name__, url_prefix="/kpi")
@@ -36,38 +40,86 @@ def agent(user_id=None):
     weeks = weekly(person, settings, 12, clock.today())
     labels = [w.start.strftime("%m-%d") for w in weeks]
     charts = {key: line_chart(labels, [w.values[key] for w in weeks], bands(settings, key),
-                              REGISTRY[key].higher_is_better, _format(key), key.upper())
+                              REGISTRY[key].higher_is_better, _format(key), kpi_label(key))
               for key in REGISTRY}
     latest = next((w for w in reversed(weeks) if w.contacts), None)
-    current = {key: (latest.values[key], band(settings, key, latest.values[key]), latest.too_few[key])
-               for key in REGISTRY} if latest else {}
+    current = {key: (latest.values[key], band(settings, key, latest.values[key]), latest.too_few[key],
+                     latest.provisional[key]) for key in REGISTRY} if latest else {}
     return render_template("lms/kpi/agent.html", person=person, weeks=weeks, charts=charts, latest=latest,
-                           current=current, formats={k: _format(k) for k in REGISTRY})
+                           current=current, formats={k: _format(k) for k in REGISTRY},
+                           provisional_days=settings["kpi.provisional_days"])
 
 
 @bp.route("/import", methods=["GET", "POST"])
 @requires("trainer", "manager")
 def upload():
-    """Trainers, managers and admins upload the platform's daily KPI export."""
+    """Trainers, managers and admins upload the platform's daily KPI export. A small file is
+    imported during the request; a big one in the background while its page shows progress."""
+    extra = current_app.extensions["lms"].settings["kpi.mappings"]
     try:
         form = KpiUploadForm()
     except RequestEntityTooLarge:
-        return render_template("lms/kpi/import.html", form=KpiUploadForm(formdata=None), plan=None, result=None,
-                               too_large=True), 413
-    plan = result = None
-    status = 200
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            return render_template("lms/kpi/import.html", form=form, plan=None, result=None), 400
-        upload_file = form.file.data
-        plan = kpi_import.plan_import(upload_file.read(), upload_file.filename or "kpi.csv",
-                                      mapping=form.mapping.data or None, today=clock.today())
-        if plan.problems and (not form.skip_invalid.data or not plan.rows):
-            status = 400
-        else:
-            result = kpi_import.apply_plan(plan, source="web", actor=current_user(),
-                                           skip_invalid=form.skip_invalid.data, dry_run=form.dry_run.data)
-    return render_template("lms/kpi/import.html", form=form, plan=plan, result=result), status
+        form = KpiUploadForm(formdata=None)
+        return _upload_page(form, extra, too_large=True), 413
+    form.mapping.choices = form.mapping.choices + choices([(name, name) for name in extra])
+    if request.method == "GET":
+        return _upload_page(form, extra)
+    if not form.validate_on_submit():
+        return _upload_page(form, extra), 400
+    upload_file = form.file.data
+    filename = Path(upload_file.filename or "kpi.csv").name
+    record = kpi_import.start_record("web", filename, current_user())
+    folder = Path(current_app.extensions["lms"].settings["paths.uploads"]) / "kpi-imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{record.id}-{uuid.uuid4().hex}{Path(filename).suffix.lower()[:8]}"
+    upload_file.save(path)
+    options = {"mapping": form.mapping.data or None, "extra_mappings": extra, "today": clock.today(),
+               "skip_invalid": form.skip_invalid.data, "dry_run": form.dry_run.data}
+    if path.stat().st_size <= INLINE_MAX_BYTES:
+        _import_saved(record, path, filename, options)
+    else:
+        background.start(f"kpi-import-{record.id}", _import_saved, record, path, filename, options)
+    return redirect(url_for("lms.kpi.import_status", import_id=record.id))
+
+
+INLINE_MAX_BYTES = 1 << 20
+
+
+def _import_saved(record, path: Path, filename: str, options: dict) -> None:
+    """Import a saved upload, then delete it: a KPI file holds personal data."""
+    try:
+        with path.open("rb") as stream:
+            kpi_import.import_file(stream, filename, source="web", record=record, **options)
+    except Exception:
+        kpi_import.mark_failed(record)
+        raise
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _upload_page(form, extra, too_large=False):
+    mine = KpiImport.select().order_by(KpiImport.id.desc()).limit(20)
+    if not authz.is_admin(current_user()):
+        mine = mine.where(KpiImport.actor == current_user())
+    return render_template("lms/kpi/import.html", form=form, too_large=too_large, imports=list(mine),
+                           mappings=kpi_import.all_mappings(extra))
+
+
+@bp.route("/imports/<int:import_id>")
+@requires("trainer", "manager")
+def import_status(import_id):
+    """One import: progress while it runs (the page refreshes itself), then counts and problems."""
+    record = KpiImport.get_or_none(KpiImport.id == import_id)
+    if record is None or not authz.can(current_user(), "view_import", record):
+        abort(404)
+    running = record.status in ("checking", "writing")
+    stalled = running and (record.heartbeat_at is None
+                           or clock.utcnow() - record.heartbeat_at > dt.timedelta(minutes=STALLED_MINUTES))
+    return render_template("lms/kpi/import_status.html", record=record, running=running and not stalled,
+                           stalled=stalled, problems=kpi_import.reported_problems(record))
+
+
+STALLED_MINUTES = 10  # a running import updates its heartbeat every second while it reads
 
 
 @bp.route("/export.csv")

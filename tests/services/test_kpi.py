@@ -7,9 +7,9 @@ import openpyxl
 import pytest
 
 from lms.commands import cli
-from lms.models import KpiDaily, KpiImport
+from lms.models import KpiChange, KpiDaily, KpiImport, KpiWeekly
 from lms.services import clock
-from lms.services.kpi_import import UndoError, apply_plan, plan_import, undo
+from lms.services.kpi_import import UndoError, import_bytes, undo
 from lms.services.kpi_summary import summary
 from lms.services.kpi_values import ValueProblem, parse_count, parse_rate, parse_seconds
 
@@ -35,9 +35,7 @@ def _csv(*lines, header=HEADER, encoding="utf-8"):
 
 
 def _import(data, name="kpi.csv", **kwargs):
-    plan = plan_import(data, name, **{k: v for k, v in kwargs.items() if k == "mapping"})
-    return plan, (apply_plan(plan, source="test", **{k: v for k, v in kwargs.items() if k != "mapping"})
-                  if plan.ok or kwargs.get("skip_invalid") else None)
+    return import_bytes(data, name, source="test", **kwargs)
 
 
 def test_summary_is_a_ratio_of_sums_not_a_mean_of_daily_ratios(agents):
@@ -76,9 +74,9 @@ def test_rates(text, expected):
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
 def test_chinese_headers_in_each_encoding(agents, encoding):
-    plan, result = _import(_csv('A1,2026/9/1,"1,234",600,01:00:00,3,2', header=ZH_HEADER, encoding=encoding))
-    assert plan.ok, [p.as_dict() for p in plan.problems]
-    assert plan.mapping == "zh" and result.added == 1
+    result = _import(_csv('A1,2026/9/1,"1,234",600,01:00:00,3,2', header=ZH_HEADER, encoding=encoding))
+    assert result.ok, [p.as_dict() for p in result.problems]
+    assert result.mapping == "zh" and result.added == 1
     row = KpiDaily.get()
     assert (row.contacts, row.resolved_first_contact, row.handle_seconds) == (1234, 600, 3600)
 
@@ -86,8 +84,8 @@ def test_chinese_headers_in_each_encoding(agents, encoding):
 def test_rate_columns_become_counts(agents):
     data = _csv("A1,2026-09-01,40,85%,05:30,10,0.9",
                 header="employee_no,date,contacts,fcr_rate,aht,csat_responses,csat_rate")
-    plan, result = _import(data)
-    assert plan.ok, [p.as_dict() for p in plan.problems]
+    result = _import(data)
+    assert result.ok, [p.as_dict() for p in result.problems]
     row = KpiDaily.get()
     assert (row.resolved_first_contact, row.handle_seconds, row.csat_positive) == (34, 13200, 9)
 
@@ -99,8 +97,8 @@ def test_xlsx(agents):
     sheet.append(["A1", dt.date(2026, 9, 1), 30, 19, 12060, 1, 0])
     buffer = io.BytesIO()
     book.save(buffer)
-    plan, result = _import(buffer.getvalue(), "kpi.xlsx")
-    assert plan.ok and result.added == 1 and KpiDaily.get().day == dt.date(2026, 9, 1)
+    result = _import(buffer.getvalue(), "kpi.xlsx")
+    assert result.ok and result.added == 1 and KpiDaily.get().day == dt.date(2026, 9, 1)
 
 
 @pytest.mark.parametrize("line, column, reason", [
@@ -114,37 +112,36 @@ def test_xlsx(agents):
     ("A1,2026-09-01,5,1,abc,2,1", "handle_seconds", "duration"),
 ])
 def test_each_bad_row_is_reported_and_nothing_written(agents, line, column, reason):
-    plan = plan_import(_csv("A2,2026-09-01,1,1,1,1,1", line), "kpi.csv")
-    assert not plan.ok
-    problem = plan.problems[0]
+    result = _import(_csv("A2,2026-09-01,1,1,1,1,1", line))
+    assert not result.ok and result.status == "rejected" and result.rejected == 1
+    problem = result.problems[0]
     assert (problem.row, problem.column) == (3, column) and reason in problem.reason, problem.as_dict()
-    with pytest.raises(ValueError):
-        apply_plan(plan, source="test")
     assert KpiDaily.select().count() == 0
 
 
 def test_duplicate_agent_day_in_the_file(agents):
-    plan = plan_import(_csv("A1,2026-09-01,1,1,1,1,1", "A1,2026-09-01,2,1,1,1,1"), "kpi.csv")
-    assert plan.problems[0].row == 3 and "first on row 2" in plan.problems[0].reason
+    result = _import(_csv("A1,2026-09-01,1,1,1,1,1", "A1,2026-09-01,2,1,1,1,1"))
+    assert result.problems[0].row == 3 and "first on row 2" in result.problems[0].reason
+    assert KpiDaily.select().count() == 0
 
 
 def test_headers_that_do_not_match_hint_at_the_encoding(agents):
     # UTF-8 text that went through a Latin-1 round trip: the Chinese headers are mojibake.
     garbled = _csv("A1,2026-09-01,1,1,1,1,1", header=ZH_HEADER).decode("latin-1").encode("utf-8")
-    plan = plan_import(garbled, "kpi.csv")
-    assert not plan.ok and "encoding" in plan.problems[0].reason
+    result = _import(garbled)
+    assert not result.ok and "encoding" in result.problems[0].reason
 
 
 def test_skip_invalid_writes_the_good_rows_and_reports_the_rest(agents):
-    plan, result = _import(_csv("A1,2026-09-01,1,1,1,1,1", "NOPE,2026-09-01,1,1,1,1,1"), skip_invalid=True)
+    result = _import(_csv("A1,2026-09-01,1,1,1,1,1", "NOPE,2026-09-01,1,1,1,1,1"), skip_invalid=True)
     assert result.added == 1 and result.rejected == 1 and KpiDaily.select().count() == 1
 
 
 def test_reimport_changes_nothing_and_undo_restores_exactly(agents):
-    _, first = _import(_csv("A1,2026-09-01,10,5,100,2,1"))
-    _, again = _import(_csv("A1,2026-09-01,10,5,100,2,1"))
+    first = _import(_csv("A1,2026-09-01,10,5,100,2,1"))
+    again = _import(_csv("A1,2026-09-01,10,5,100,2,1"))
     assert again.unchanged == 1 and again.added == again.updated == 0
-    _, changed = _import(_csv("A1,2026-09-01,12,6,120,2,2", "A1,2026-09-02,3,3,30,1,1"))
+    changed = _import(_csv("A1,2026-09-01,12,6,120,2,2", "A1,2026-09-02,3,3,30,1,1"))
     assert changed.updated == 1 and changed.added == 1
     with pytest.raises(UndoError):
         undo(KpiImport.get_by_id(first.import_id))  # a later import changed its rows
@@ -156,9 +153,10 @@ def test_reimport_changes_nothing_and_undo_restores_exactly(agents):
 
 
 def test_dry_run_writes_nothing(agents):
-    _, result = _import(_csv("A1,2026-09-01,10,5,100,2,1"), dry_run=True)
+    result = _import(_csv("A1,2026-09-01,10,5,100,2,1"), dry_run=True)
     assert result.added == 1 and result.import_id is None
-    assert KpiDaily.select().count() == 0 and KpiImport.select().count() == 0
+    assert KpiDaily.select().count() == 0 and KpiWeekly.select().count() == 0 and KpiChange.select().count() == 0
+    assert KpiImport.get().status == "dry_run"  # the attempt is on record; the data is untouched
 
 
 def test_cli(runner, agents, tmp_path):

@@ -11,7 +11,7 @@ from lms.services import accounts, clock, placement
 from lms.services.content_pack import read_pack
 from lms.services.content_store import load_pack
 
-from ..factories import make_user
+from ..factories import add_kpi_days, make_user
 from ..test_cli_content import ROOT
 
 SETTINGS = load_settings(None, environ={"LMS_CONFIG": ""})
@@ -132,26 +132,21 @@ def test_composite_from_imported_kpis(content):
     # fcr, aht, csat per agent; agent 3 has too few contacts.
     for agent, (resolved, handle, positive, contacts) in zip(agents, [(90, 200, 95, 100), (60, 400, 70, 100),
                                                                         (90, 200, 95, 100), (10, 10, 10, 10)]):
-        KpiDaily.create(user=agent, day=day, contacts=contacts, resolved_first_contact=resolved,
-                        handle_seconds=handle * contacts, csat_responses=contacts, csat_positive=positive)
+        add_kpi_days(agent, (day, contacts, resolved, handle * contacts, contacts, positive))
     scores = composite_scores(agents, day, 8, {"fcr": .4, "csat": .4, "aht": .2}, 100)
     assert scores[agents[0].id] == scores[agents[2].id] == pytest.approx(0.75)  # tied best: ranks 0.5 and 1
     assert scores[agents[1].id] == 0.0 and scores[agents[3].id] is None
     check = placement.top_percent_check(scores, agents[0].id, 10)
     assert check.met  # nobody scores higher
-    old = KpiDaily.create(user=agents[1], day=day - dt.timedelta(weeks=9), contacts=500, resolved_first_contact=500,
-                          handle_seconds=500, csat_responses=500, csat_positive=500)
+    add_kpi_days(agents[1], (day - dt.timedelta(weeks=9), 500, 500, 500, 500, 500))  # outside the window
     assert composite_scores(agents, day, 8, {"fcr": 1, "csat": 1, "aht": 1}, 100)[agents[1].id] == 0.0
-    assert old.id  # outside the window: ignored
+    assert KpiDaily.select().where(KpiDaily.user == agents[1]).count() == 2
 
 
 def test_reviewer_uses_the_kpi_composite_by_default(content):
-    from lms.models import KpiDaily
-
     agent = make_user(tier="advanced")
     _pass_track(agent, "advanced")
-    KpiDaily.create(user=agent, day=clock.today() - dt.timedelta(days=1), contacts=200, resolved_first_contact=150,
-                    handle_seconds=60000, csat_responses=100, csat_positive=90)
+    add_kpi_days(agent, (clock.today() - dt.timedelta(days=1), 200, 150, 60000, 100, 90))
     proposal = placement.Reviewer(SETTINGS).review([agent])[0]
     kpi = next(c for c in proposal.checks if "composite" in c.rule)
     assert kpi.met and kpi.values["n"] == 1

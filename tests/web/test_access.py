@@ -28,6 +28,7 @@ ACCESS = {
     "lms.kpi.agent": SIGNED_IN,
     "lms.kpi.upload": ("trainer", "manager"),
     "lms.kpi.export": ("trainer", "manager"),
+    "lms.kpi.import_status": ("trainer", "manager"),
     "lms.learn.track": SIGNED_IN,
     "lms.learn.activity": SIGNED_IN,
     "lms.learn.complete": SIGNED_IN,

@@ -1,5 +1,6 @@
 """The agent's KPI page: weekly ratios of sums, bands, too-few flags, who may see it."""
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -8,7 +9,7 @@ from lms.models import KpiDaily
 from lms.services import clock
 from lms.services.kpi_report import band, weekly
 
-from ..factories import csrf_token, login, make_team, make_user
+from ..factories import add_kpi_days, csrf_token, login, make_team, make_user
 
 SETTINGS = load_settings(None, environ={"LMS_CONFIG": ""})
 
@@ -19,10 +20,10 @@ def world(app, conn):
     team, other = make_team("在线一组"), make_team("电话一组")
     agent = make_user(("agent",), team, "A1", name="陈晓")
     # Last week: 2 + 98 contacts; this week: 5 contacts (too few).
-    for day, contacts, resolved in ((dt.date(2026, 11, 16), 2, 2), (dt.date(2026, 11, 18), 98, 49),
-                                    (dt.date(2026, 11, 23), 5, 5)):
-        KpiDaily.create(user=agent, day=day, contacts=contacts, resolved_first_contact=resolved,
-                        handle_seconds=contacts * 300, csat_responses=contacts, csat_positive=resolved)
+    add_kpi_days(agent, *[(day, contacts, resolved, contacts * 300, contacts, resolved)
+                          for day, contacts, resolved in ((dt.date(2026, 11, 16), 2, 2),
+                                                          (dt.date(2026, 11, 18), 98, 49),
+                                                          (dt.date(2026, 11, 23), 5, 5))])
     return {"agent": agent, "mentor": make_user(("agent", "mentor"), team, "A2"),
             "other_mentor": make_user(("agent", "mentor"), other, "A8"),
             "outsider": make_user(("agent",), other, "A9"),
@@ -58,16 +59,16 @@ def test_page_shows_the_charts_and_the_flag(app, world):
     login(client, world["agent"])
     client.post("/locale/en", data={"csrf_token": csrf_token(client, "/")})
     page = client.get("/kpi/").get_data(as_text=True)
-    assert page.count("<svg") == 3 and "too few contacts" in page and "陈晓" in page
+    assert page.count("<svg") == 4 and "too few contacts" in page and "陈晓" in page
     assert "<script" not in page
 
 
-def _upload(client, data, **fields):
+def _upload(client, data, name="kpi.csv", **fields):
     import io
 
-    form = {"csrf_token": csrf_token(client, "/kpi/import"), "file": (io.BytesIO(data), "kpi.csv"), "mapping": "",
+    form = {"csrf_token": csrf_token(client, "/kpi/import"), "file": (io.BytesIO(data), name), "mapping": "",
             **fields}
-    return client.post("/kpi/import", data=form, content_type="multipart/form-data")
+    return client.post("/kpi/import", data=form, content_type="multipart/form-data", follow_redirects=True)
 
 
 def test_web_upload_reports_rows_and_writes_only_good_files(app, world):
@@ -78,7 +79,7 @@ def test_web_upload_reports_rows_and_writes_only_good_files(app, world):
     before = KpiDaily.select().count()
     bad = _upload(client, (header + "A1,2026-11-02,10,5,100,2,1\nNOPE,2026-11-02,1,1,1,1,1\n").encode())
     body = bad.get_data(as_text=True)
-    assert bad.status_code == 400 and "NOPE" in body and "unknown employee no." in body
+    assert bad.status_code == 200 and "NOPE" in body and "unknown employee no." in body and "rejected" in body
     assert KpiDaily.select().count() == before
     checked = _upload(client, (header + "A1,2026-11-02,10,5,100,2,1\n").encode(), dry_run="y")
     assert checked.status_code == 200 and "Check passed" in checked.get_data(as_text=True)
@@ -87,6 +88,63 @@ def test_web_upload_reports_rows_and_writes_only_good_files(app, world):
     assert done.status_code == 200 and "1 added" in done.get_data(as_text=True)
     assert KpiDaily.select().count() == before + 1
     assert app.test_client().post("/kpi/import").status_code == 302  # signed out: to the sign-in page
+    history = client.get("/kpi/import").get_data(as_text=True)
+    assert history.count("kpi.csv") == 3 and "checked only" in history and "imported" in history
+    assert not list(Path(app.config["LMS_PATHS_UPLOADS"], "kpi-imports").iterdir())  # uploads are not kept
+
+
+def test_a_big_upload_runs_in_the_background_and_its_page_shows_progress(app, world, monkeypatch):
+    from lms.models import KpiImport
+    from lms.services import background
+    from lms.web import kpi as kpi_views
+
+    monkeypatch.setattr(kpi_views, "INLINE_MAX_BYTES", 10)
+    client = app.test_client()
+    login(client, world["manager"])
+    client.post("/locale/en", data={"csrf_token": csrf_token(client, "/")})
+    header = "employee_no,date,contacts,resolved_first_contact,handle_seconds,csat_responses,csat_positive\n"
+    record = KpiImport.create(actor=world["manager"], source="web", filename="big.csv", status="checking",
+                              progress=0.25, heartbeat_at=clock.utcnow())
+    page = client.get(f"/kpi/imports/{record.id}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' in page and 'value="25"' in page and "checking" in page
+    stale = KpiImport.create(actor=world["manager"], source="web", filename="old.csv", status="checking",
+                             heartbeat_at=clock.utcnow() - dt.timedelta(hours=1))
+    page = client.get(f"/kpi/imports/{stale.id}").get_data(as_text=True)
+    assert "stopped without finishing" in page and "refresh" not in page
+    response = _upload(client, (header + "A1,2026-11-02,10,5,100,2,1\n").encode())
+    background.wait_all()
+    assert response.status_code == 200
+    done = client.get(response.request.path).get_data(as_text=True)
+    assert "1 added" in done and "refresh" not in done
+
+
+def test_an_import_report_is_for_its_uploader_and_admins(app, world):
+    from lms.models import KpiImport
+
+    record = KpiImport.create(actor=world["manager"], source="web", filename="x.csv", status="done")
+    other = make_user(("manager",), None, "M2", scopes=[world["agent"].memberships.get().team])
+    client = app.test_client()
+    login(client, other)
+    assert client.get(f"/kpi/imports/{record.id}").status_code == 404
+    assert "x.csv" not in client.get("/kpi/import").get_data(as_text=True)
+    admin = app.test_client()
+    login(admin, make_user(("admin",), None, "ADM"))
+    assert admin.get(f"/kpi/imports/{record.id}").status_code == 200
+
+
+def test_the_upload_offers_mappings_from_config(app, world, tmp_path):
+    from lms import create_app
+
+    mapped = create_app(TESTING=True, database_url=app.config["LMS_DATABASE_URL"],
+                        kpi_mappings={"platform": {"坐席": "employee_no", "日": "date", "量": "contacts",
+                                                   "解决": "resolved_first_contact", "时长": "handle_seconds",
+                                                   "参评": "csat_responses", "满意": "csat_positive"}})
+    client = mapped.test_client()
+    login(client, world["manager"])
+    assert 'value="platform"' in client.get("/kpi/import").get_data(as_text=True)
+    body = "坐席,日,量,解决,时长,参评,满意\nA1,2026-11-03,10,5,00:10:00,2,1\n".encode("gbk")
+    done = _upload(client, body, mapping="platform").get_data(as_text=True)
+    assert "新增 1 行" in done, done  # zh-CN: the default language
 
 
 def test_agents_cannot_upload(app, world):
@@ -102,8 +160,7 @@ def test_csv_export_is_scoped_and_excel_friendly(app, world):
     from lms.models import User
 
     User.update(name="=HYPERLINK(1)").where(User.id == world["agent"].id).execute()
-    KpiDaily.create(user=world["outsider"], day=dt.date(2026, 11, 2), contacts=9, resolved_first_contact=9,
-                    handle_seconds=90, csat_responses=1, csat_positive=1)
+    add_kpi_days(world["outsider"], (dt.date(2026, 11, 2), 9, 9, 90, 1, 1))
     client = app.test_client()
     login(client, world["manager"])
     response = client.get("/kpi/export.csv?from=2026-11-01&to=2026-11-30")
