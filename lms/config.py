@@ -84,6 +84,12 @@ SPEC: dict[str, Key] = {
     "kpi.provisional_days": Key("int", 7, minimum=0),
     # Further KPI import column mappings: [kpi.mappings.NAME] header = "canonical field".
     "kpi.mappings": Key("mappings", {}),
+    # The manager dashboard: the recent period, and when an agent counts as at risk.
+    "dashboard.kpi_weeks": Key("int", 4, minimum=1),
+    "dashboard.fcr_drop": Key("float", 0.05, minimum=0),
+    "dashboard.csat_drop": Key("float", 0.05, minimum=0),
+    "dashboard.aht_rise": Key("float", 0.10, minimum=0),
+    "dashboard.stalled_days": Key("int", 14, minimum=1),
     "paths.courses": Key("str", ""),
     "paths.assessments": Key("str", ""),
     "paths.uploads": Key("str", "instance/uploads"),

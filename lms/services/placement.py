@@ -17,11 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..authz import tier_rank
-from ..models import Activity, Completion, Track, User, prime_roles
+from ..models import Activity, Completion, User, prime_roles
 from . import accounts, clock
 from .kpi_composite import composite_scores
 from .messages import N_
-from .progress import passed_track
+from .progress_batch import agent_progress, outlines
 
 NEXT_TIER = {"newcomer": "advanced", "advanced": "elite"}
 # (agents, review date, weeks) -> {agent id: composite score 0-1, or None without data}
@@ -91,7 +91,7 @@ class Reviewer:
     def __init__(self, settings: dict, composite: CompositeSource | None = None, today: dt.date | None = None):
         self.settings, self.composite = settings, composite or kpi_source(settings)
         self.today = today or clock.today()
-        self.tracks = {t.tier: t for t in Track.select()}
+        self.outlines = outlines()
 
     def review(self, agents: list[User]) -> list[Proposal]:
         prime_roles(agents)
@@ -101,6 +101,13 @@ class Reviewer:
         if elite_candidates:
             pool = [a for a in agents if a.active and a.tier in ("advanced", "elite") and a.has_role("agent")]
             scores = self.composite(pool, self.today, self.settings["placement.elite_kpi_weeks"])
+        # Each candidate's own track, and the gate, for all of them at once.
+        self.progress = agent_progress([a.id for a in candidates], self.outlines, {a.id: a.tier for a in candidates})
+        self.gate = Activity.get_or_none(Activity.slug == self.settings["placement.elite_gate"])
+        self.gate_passed = set() if self.gate is None else {
+            user_id for (user_id,) in Completion.select(Completion.user).where(
+                (Completion.activity == self.gate) & Completion.passed
+                & Completion.user.in_([a.id for a in elite_candidates] or [0])).tuples()}
         proposals = []
         for agent in candidates:
             checks = self._newcomer_checks(agent) if agent.tier == "newcomer" else self._elite_checks(agent, scores)
@@ -108,11 +115,12 @@ class Reviewer:
         return proposals
 
     def _track_check(self, agent: User, tier: str) -> RuleCheck:
-        track = self.tracks.get(tier)
+        outline = self.outlines.get(tier)
         rule = N_("%(track)s passed")
-        if track is None:
+        if outline is None:
             return RuleCheck(rule, False, N_("the track is not loaded"), {"track": tier})
-        return RuleCheck(rule, passed_track(agent, track), "", {"track": track.title})
+        return RuleCheck(rule, self.progress[agent.id].passed if agent.id in self.progress else False, "",
+                         {"track": outline.track.title})
 
     def _newcomer_checks(self, agent: User) -> list[RuleCheck]:
         months = self.settings["placement.advanced_min_tenure_months"]
@@ -127,14 +135,11 @@ class Reviewer:
 
     def _elite_checks(self, agent: User, scores: dict) -> list[RuleCheck]:
         gate_slug = self.settings["placement.elite_gate"]
-        gate = Activity.get_or_none(Activity.slug == gate_slug)
         rule = N_("gate assessment passed")
-        if gate is None:
+        if self.gate is None:
             gate_check = RuleCheck(rule, False, N_("no gate assessment %(slug)s exists yet"), {"slug": gate_slug})
         else:
-            passed = Completion.select().where((Completion.user == agent) & (Completion.activity == gate)
-                                               & Completion.passed).exists()
-            gate_check = RuleCheck(rule, passed, "", {"slug": gate_slug})
+            gate_check = RuleCheck(rule, agent.id in self.gate_passed, "", {"slug": gate_slug})
         return [self._track_check(agent, "advanced"), gate_check,
                 top_percent_check(scores, agent.id, self.settings["placement.elite_top_percent"])]
 

@@ -31,8 +31,8 @@ SECURITY_HEADERS = {
 
 
 def create_blueprint() -> Blueprint:
-    from . import (admin, api, auth, authoring, banks, drills, home, kpi, learn, people, placement, quiz, roster,
-                   tokens)
+    from . import (admin, api, auth, authoring, banks, dashboard, drills, home, kpi, learn, people, placement, quiz,
+                   roster, timeline, tokens)
 
     bp = Blueprint("lms", __name__, template_folder=str(shipped_dir("templates")),
                    static_folder=str(Path(__file__).parent.parent / "static"),
@@ -44,7 +44,8 @@ def create_blueprint() -> Blueprint:
     for code in (400, 403, 404, 405, 413, 429, 500):
         bp.register_error_handler(code, error_page)
     children = (auth.bp, home.bp, kpi.bp, learn.bp, quiz.bp, banks.bp, drills.bp,
-                people.bp, placement.bp, admin.bp, roster.bp, authoring.bp, tokens.bp, api.bp)
+                people.bp, placement.bp, admin.bp, roster.bp, authoring.bp, tokens.bp, api.bp, dashboard.bp,
+                timeline.bp)
     for child in children:
         bp.register_blueprint(child)
     return bp

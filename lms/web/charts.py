@@ -1,6 +1,8 @@
 """Small SVG charts drawn on the server: no chart library, nothing for the CSP to block."""
 from __future__ import annotations
 
+import datetime as dt
+
 from markupsafe import Markup, escape
 
 WIDTH, HEIGHT, PAD = 640, 180, 32
@@ -47,5 +49,58 @@ def line_chart(labels: list[str], values: list[float | None], thresholds: list[f
     for edge in edges:
         parts.append(f'<text x="{WIDTH - PAD + 2}" y="{y(edge) + 4:.1f}" font-size="10" fill="#5b6b7c">'
                      f'{escape(fmt(edge))}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+TIMELINE_HEIGHT = 240
+_MIDWEEK = dt.timedelta(days=3)  # a week's value is drawn at its Thursday
+SERIES_COLOURS = {"fcr": "#1f5f8b", "csat": "#1e7b45"}
+EVENT_COLOURS = {"quiz": "#c2590a", "drill": "#7b3fa0", "tier": "#b3261e", "module": "#8a96a3"}
+
+
+def timeline_chart(start, end, weeks, events, labels: dict[str, str]) -> Markup:
+    """Weekly FCR and CSAT lines (0-100%), assessment results as dots, tier changes and finished
+    modules as vertical lines, on one date axis from `start` to `end`."""
+    days = max((end - start).days, 1)
+    height = TIMELINE_HEIGHT
+
+    def x(day):
+        return PAD + (WIDTH - 2 * PAD) * ((day - start).days / days)
+
+    def y(fraction):
+        return PAD + (height - 2 * PAD) * (1 - fraction)
+
+    parts = [f'<svg class="lms-chart" viewBox="0 0 {WIDTH} {height}" role="img" '
+             f'aria-label="{escape(labels["title"])}">']
+    for tick in (0, 0.25, 0.5, 0.75, 1):
+        parts.append(f'<line x1="{PAD}" x2="{WIDTH - PAD}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#e4e9ef"/>'
+                     f'<text x="{PAD - 4}" y="{y(tick) + 4:.1f}" font-size="10" text-anchor="end" fill="#5b6b7c">'
+                     f'{int(tick * 100)}%</text>')
+    for event in events:
+        if event.kind in ("tier", "module"):
+            dash = "" if event.kind == "tier" else ' stroke-dasharray="3 3"'
+            parts.append(f'<line x1="{x(event.day):.1f}" x2="{x(event.day):.1f}" y1="{PAD}" y2="{height - PAD}" '
+                         f'stroke="{EVENT_COLOURS[event.kind]}"{dash}><title>{escape(event.day.isoformat())} '
+                         f'{escape(labels[event.kind])}: {escape(event.label)}</title></line>')
+    for key, colour in SERIES_COLOURS.items():
+        points = [(x(w.start + _MIDWEEK), y(w.values[key])) for w in weeks if w.values[key] is not None]
+        if len(points) > 1:
+            parts.append(f'<polyline points="{" ".join(f"{px:.1f},{py:.1f}" for px, py in points)}" fill="none" '
+                         f'stroke="{colour}" stroke-width="2"/>')
+        for w in weeks:
+            if w.values[key] is not None:
+                parts.append(f'<circle cx="{x(w.start + _MIDWEEK):.1f}" cy="{y(w.values[key]):.1f}" r="2.5" '
+                             f'fill="{colour}"><title>{escape(labels[key])} {escape(w.start.isoformat())}: '
+                             f'{w.values[key]:.0%}</title></circle>')
+    for event in events:
+        if event.score is not None:
+            parts.append(f'<rect x="{x(event.day) - 3:.1f}" y="{y(event.score) - 3:.1f}" width="6" height="6" '
+                         f'fill="{EVENT_COLOURS[event.kind]}"><title>{escape(event.day.isoformat())} '
+                         f'{escape(labels[event.kind])} {escape(event.label)}: {event.score:.0%}</title></rect>')
+    for i in range(0, days + 1, max(days // 6, 1)):
+        day = start + dt.timedelta(days=i)
+        parts.append(f'<text x="{x(day):.1f}" y="{height - 8}" font-size="11" text-anchor="middle" fill="#5b6b7c">'
+                     f'{escape(day.strftime("%m-%d"))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -8,6 +8,8 @@ ENTRIES = [
     ("lms.home.index", _l("Home"), ()),
     ("lms.learn.index", _l("Learning"), ()),
     ("lms.kpi.agent", _l("My KPIs"), ("agent",)),
+    ("lms.timeline.agent", _l("My timeline"), ("agent",)),
+    ("lms.dashboard.index", _l("Dashboard"), ("manager", "trainer")),
     ("lms.drills.index", _l("Drills"), ("agent",)),
     ("lms.drills.queue", _l("Grading"), ("trainer", "mentor")),
     ("lms.people.index", _l("People"), ("trainer", "manager")),
