@@ -90,6 +90,12 @@ SPEC: dict[str, Key] = {
     "dashboard.csat_drop": Key("float", 0.05, minimum=0),
     "dashboard.aht_rise": Key("float", 0.10, minimum=0),
     "dashboard.stalled_days": Key("int", 14, minimum=1),
+    # The training impact report (difference-in-differences; see lms/services/impact_stats.py).
+    "impact.window_days": Key("int", 28, minimum=7),
+    "impact.pre_periods": Key("int", 4, minimum=4),
+    "impact.min_n": Key("int", 10, minimum=2),
+    "impact.min_contacts": Key("int", 20, minimum=1),
+    "impact.bootstrap": Key("int", 1000, minimum=100),
     "paths.courses": Key("str", ""),
     "paths.assessments": Key("str", ""),
     "paths.uploads": Key("str", "instance/uploads"),

@@ -2,16 +2,16 @@
 from .assessment import (Bank, BankAnalysis, Drill, DrillReply, Evidence, Question, QuizAttempt, QuizResponse,
                          Rubric, RubricVersion, Skill)
 from .curriculum import ACTIVITY_KINDS, Activity, Completion, ContentChange, Module, ModulePrerequisite, Track
-from .kpi import ApiToken, KpiChange, KpiDaily, KpiImport, KpiWeekly
+from .kpi import ApiToken, ImpactCache, KpiChange, KpiDaily, KpiImport, KpiWeekly
 from .people import (ROLES, TIERS, prime_roles, AuditLog, LoginFailure, Membership, OneTimeToken, RoleScope, Site,
                      Team, TierChange, User, UserRole)
 
 ALL_MODELS = [Site, Team, User, UserRole, RoleScope, Membership, TierChange, LoginFailure,
               OneTimeToken, AuditLog, Track, Module, ModulePrerequisite, Activity, Completion, ContentChange,
               Skill, Bank, Question, Drill, Rubric, RubricVersion, QuizAttempt, QuizResponse, Evidence,
-              BankAnalysis, DrillReply, KpiImport, KpiDaily, KpiWeekly, KpiChange, ApiToken]
+              BankAnalysis, DrillReply, KpiImport, KpiDaily, KpiWeekly, KpiChange, ApiToken, ImpactCache]
 
-__all__ = ["prime_roles", "ApiToken", "KpiChange", "KpiDaily", "KpiImport", "KpiWeekly", "Bank", "BankAnalysis", "DrillReply", "Drill", "Evidence", "Question", "QuizAttempt", "QuizResponse",
+__all__ = ["prime_roles", "ApiToken", "KpiChange", "KpiDaily", "KpiImport", "KpiWeekly", "ImpactCache", "Bank", "BankAnalysis", "DrillReply", "Drill", "Evidence", "Question", "QuizAttempt", "QuizResponse",
            "Rubric", "RubricVersion",
            "Skill",
            "ACTIVITY_KINDS", "Activity", "Completion", "ContentChange", "Module", "ModulePrerequisite", "Track",

@@ -101,3 +101,12 @@ class ApiToken(BaseModel):
     expires_at = pw.DateTimeField(null=True)
     revoked_at = pw.DateTimeField(null=True)
     last_used_at = pw.DateTimeField(null=True)
+
+
+class ImpactCache(BaseModel):
+    """A computed training-impact estimate, kept until the data it was computed from changes
+    (`stamp`), so a page view never re-runs the bootstrap."""
+    key = pw.CharField(max_length=64, unique=True)  # unit, KPI and scope
+    stamp = pw.CharField(max_length=128)  # the state of imports and completions it saw
+    computed_at = pw.DateTimeField(default=clock.utcnow)
+    result = pw.TextField()  # JSON

@@ -2,7 +2,10 @@
 
 Newcomers have read the lessons of the weeks behind them (some a little behind plan);
 advanced agents finished the newcomer track in their first month and part of their own;
-elite agents finished both earlier tracks and part of theirs. Safe to run twice.
+elite agents finished both earlier tracks and part of theirs. Work on their own track is
+staggered: each agent starts on their own day in the last SPREAD_DAYS (never before reaching
+their tier) and works through the lessons in order, weeks apart between modules, so the KPI
+history can show when each of them finished a module. Safe to run twice.
 """
 from __future__ import annotations
 
@@ -10,9 +13,11 @@ import datetime as dt
 import random
 
 from ..db import database
-from ..models import TIERS, Activity, Completion, Module, Track, User
+from ..models import TIERS, Activity, Completion, Module, TierChange, Track, User
 from . import clock
 from .demo import EMAIL_DOMAIN
+
+SPREAD_DAYS = 170  # own-track work starts within this many days before today (the KPI history is 180)
 
 
 def _lessons(track: Track) -> list[Activity]:
@@ -28,8 +33,10 @@ def record_demo_progress(seed: int = 2026, today: dt.date | None = None) -> int:
     tracks = {t.tier: t for t in Track.select()}
     lessons = {tier: _lessons(track) for tier, track in tracks.items()}
     rows = []
-    agents = (User.select().where(User.email.endswith(f"@{EMAIL_DOMAIN}") & User.tier.is_null(False))
-              .order_by(User.employee_no))
+    agents = list(User.select().where(User.email.endswith(f"@{EMAIL_DOMAIN}") & User.tier.is_null(False))
+                  .order_by(User.employee_no))
+    reached = {c.user_id: c.effective_on for c in TierChange.select()  # the day each reached their tier
+               .where(TierChange.user.in_([a.id for a in agents])).order_by(TierChange.effective_on)}
     for agent in agents:
         rank = TIERS.index(agent.tier)
         for tier in TIERS[:rank]:  # earlier tiers: all done, in the first weeks after hire
@@ -40,11 +47,22 @@ def record_demo_progress(seed: int = 2026, today: dt.date | None = None) -> int:
             weeks_in = max((today - agent.hire_date).days // 7, 0)
             due = [a for a in own if (a.module.week or 1) <= weeks_in]
             done = due[:max(len(due) - rng.randint(0, 2), 0)]  # some are a little behind plan
-        else:
-            done = own[:rng.randint(0, len(own))]
+            for i, lesson in enumerate(done):
+                rows.append((agent, lesson, min(agent.hire_date + dt.timedelta(days=2 + i * 2), today)))
+            continue
+        done = own[:rng.randint(0, len(own))]
+        # Own track: from a day of their own after reaching the tier, in order, a few days apart
+        # within a module and 5-10 weeks between modules (so the KPI windows around one module's
+        # completion do not straddle the next); what would fall after today is not done yet.
+        earliest = max(reached.get(agent.id, agent.hire_date) + dt.timedelta(days=1),
+                       today - dt.timedelta(days=SPREAD_DAYS))
+        when = earliest + dt.timedelta(days=rng.randint(0, max((today - earliest).days, 0)))
         for i, lesson in enumerate(done):
-            when = min(agent.hire_date + dt.timedelta(days=2 + i * 2), today) if agent.tier == "newcomer" \
-                else today - dt.timedelta(days=rng.randint(1, 60))
+            if i:
+                same_module = lesson.module_id == done[i - 1].module_id
+                when += dt.timedelta(days=rng.randint(1, 3) if same_module else rng.randint(35, 70))
+            if when > today:
+                break
             rows.append((agent, lesson, when))
     with database.atomic():
         written = 0

@@ -10,6 +10,7 @@ ENTRIES = [
     ("lms.kpi.agent", _l("My KPIs"), ("agent",)),
     ("lms.timeline.agent", _l("My timeline"), ("agent",)),
     ("lms.dashboard.index", _l("Dashboard"), ("manager", "trainer")),
+    ("lms.impact.index", _l("Training impact"), ("manager", "trainer")),
     ("lms.drills.index", _l("Drills"), ("agent",)),
     ("lms.drills.queue", _l("Grading"), ("trainer", "mentor")),
     ("lms.people.index", _l("People"), ("trainer", "manager")),
