@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 
 from .. import authz
-from ..services import impact
+from ..models import Skill
+from ..services import impact, skill_links
 from .access import current_user, requires
 
 bp = Blueprint("impact", __name__, url_prefix="/impact")
@@ -31,3 +32,23 @@ def index():
                            window=current_app.extensions["lms"].settings["impact.window_days"],
                            min_n=current_app.extensions["lms"].settings["impact.min_n"],
                            bootstrap=current_app.extensions["lms"].settings["impact.bootstrap"])
+
+
+@bp.route("/skills")
+@requires("manager", "trainer")
+def skills():
+    """Which skills go with which KPI across the agents of the user's teams."""
+    settings = current_app.extensions["lms"].settings
+    found = skill_links.links(authz.scoped_team_ids(current_user()), settings, DAYS)
+    table = {}
+    for link in found:
+        table.setdefault((link.kind, link.measure), {})[link.kpi] = link
+    # Criteria measured on enough agents for some KPI, and clearly linked to none.
+    silent = [measure for (kind, measure), row in table.items() if kind == "criterion"
+              and any(link.r is not None for link in row.values()) and not any(link.clear for link in row.values())]
+    names = {s.slug: s.name for s in Skill.select()}
+    return render_template("lms/impact/skills.html", table=table, kpis=skill_links.KPIS, silent=silent,
+                           names=names, days=DAYS, min_n=skill_links.MIN_N)
+
+
+DAYS = 90  # the evidence and KPIs compared: the last 90 days

@@ -34,6 +34,7 @@ ACCESS = {
     "lms.dashboard.site": ("manager", "trainer"),
     "lms.dashboard.team": ("manager", "trainer"),
     "lms.impact.index": ("manager", "trainer"),
+    "lms.impact.skills": ("manager", "trainer"),
     "lms.learn.track": SIGNED_IN,
     "lms.learn.activity": SIGNED_IN,
     "lms.learn.complete": SIGNED_IN,
