@@ -10,6 +10,7 @@ import datetime as dt
 import ipaddress
 import json
 import os
+import re
 import tomllib
 import zoneinfo
 from dataclasses import dataclass
@@ -20,13 +21,18 @@ LOCALES = ("zh_CN", "en")
 ENVIRONMENTS = ("development", "production")
 
 
+DEFAULT_FOCUS = ("listening", "empathy", "problem-diagnosis", "objection-handling", "closing",
+                 "emotion-management", "compliance")
+
+
 class ConfigError(Exception):
     """A setting is missing, unknown or has a bad value; the message names the key."""
 
 
 @dataclass(frozen=True)
 class Key:
-    type: str  # str, int, float, floats, bool, weekdays, dates, networks, choice, timezone, mappings
+    type: str  # str, int, float, floats, bool, weekdays, dates, networks, choice, timezone, mappings,
+    #            week_skills, clock, kpi_rules
     default: object
     choices: tuple = ()
     minimum: int | None = None
@@ -84,6 +90,13 @@ SPEC: dict[str, Key] = {
     "kpi.provisional_days": Key("int", 7, minimum=0),
     # Further KPI import column mappings: [kpi.mappings.NAME] header = "canonical field".
     "kpi.mappings": Key("mappings", {}),
+    # Daily micro-tasks: the skill focus of each weekday (Monday first) per tier, and when they are issued.
+    "microtasks.focus.newcomer": Key("week_skills", list(DEFAULT_FOCUS)),
+    "microtasks.focus.advanced": Key("week_skills", list(DEFAULT_FOCUS)),
+    "microtasks.focus.elite": Key("week_skills", list(DEFAULT_FOCUS)),
+    "microtasks.issue_time": Key("clock", "06:30"),
+    # KPI rules: an agent off target for some working days in a row gets a lesson, quiz or drill.
+    "microtasks.kpi_rules": Key("kpi_rules", []),
     # The manager dashboard: the recent period, and when an agent counts as at risk.
     "dashboard.kpi_weeks": Key("int", 4, minimum=1),
     "dashboard.fcr_drop": Key("float", 0.05, minimum=0),
@@ -96,6 +109,10 @@ SPEC: dict[str, Key] = {
     "impact.min_n": Key("int", 10, minimum=2),
     "impact.min_contacts": Key("int", 20, minimum=1),
     "impact.bootstrap": Key("int", 1000, minimum=100),
+    # The scheduler process (lms/scheduler.py): standby polling, catch-up, stale-claim lease.
+    "scheduler.standby_poll_seconds": Key("int", 10, minimum=1),
+    "scheduler.catch_up_days": Key("int", 7, minimum=0),
+    "scheduler.lease_minutes": Key("int", 60, minimum=1),
     "paths.courses": Key("str", ""),
     "paths.assessments": Key("str", ""),
     "paths.uploads": Key("str", "instance/uploads"),
@@ -140,9 +157,9 @@ def _from_text(key: str, spec: Key, text: str):
         if lowered in ("0", "false", "no", "off", ""):
             return False
         raise ConfigError(f"{env_name(key)}: expected true or false, got {text!r}")
-    if spec.type in ("weekdays", "dates", "networks", "floats"):
+    if spec.type in ("weekdays", "dates", "networks", "floats", "week_skills"):
         return [part.strip() for part in text.split(",") if part.strip()]
-    if spec.type == "mappings":
+    if spec.type in ("mappings", "kpi_rules"):
         try:
             return json.loads(text)
         except ValueError:
@@ -152,6 +169,14 @@ def _from_text(key: str, spec: Key, text: str):
 
 def _validate(key: str, spec: Key, value, source: str):
     where = f"{key} (in {source})"
+    if spec.type == "clock":
+        if not isinstance(value, str) or not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value):
+            raise ConfigError(f"{where}: expected a time of day HH:MM, got {value!r}")
+        return value
+    if spec.type == "week_skills":
+        if not isinstance(value, list) or len(value) != 7 or not all(isinstance(v, str) and v for v in value):
+            raise ConfigError(f"{where}: expected seven skill slugs, Monday to Sunday, got {value!r}")
+        return value
     if spec.type in ("str", "timezone", "choice"):
         if not isinstance(value, str):
             raise ConfigError(f"{where}: expected text, got {value!r}")
@@ -181,6 +206,8 @@ def _validate(key: str, spec: Key, value, source: str):
         return value
     if spec.type == "mappings":
         return _validate_mappings(where, value)
+    if spec.type == "kpi_rules":
+        return _validate_kpi_rules(where, value)
     if not isinstance(value, list):
         raise ConfigError(f"{where}: expected a list, got {value!r}")
     if spec.type == "floats":
@@ -222,6 +249,40 @@ def _validate(key: str, spec: Key, value, source: str):
         except ValueError:
             raise ConfigError(f"{where}: not an IP address or network: {item!r}") from None
     return networks
+
+
+RULE_KEYS = {"name": str, "kpi": str, "threshold": (int, float), "days": int, "activity": str,
+             "cooldown_days": int, "due_days": int, "min_contacts": int}
+
+
+def _validate_kpi_rules(where: str, value) -> list[dict]:
+    """[[microtasks.kpi_rules]]: name, kpi (fcr|aht|csat|repeat), threshold, days, activity (a slug),
+    cooldown_days, due_days, min_contacts (a day with fewer does not count either way)."""
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: expected [[microtasks.kpi_rules]] tables, got {value!r}")
+    rules, names = [], set()
+    for index, rule in enumerate(value, 1):
+        at = f"{where}[{index}]"
+        if not isinstance(rule, dict):
+            raise ConfigError(f"{at}: expected a table, got {rule!r}")
+        for key, item in rule.items():
+            if key not in RULE_KEYS:
+                raise ConfigError(f"{at}: unknown key {key!r} (allowed: {', '.join(RULE_KEYS)})")
+            if isinstance(item, bool) or not isinstance(item, RULE_KEYS[key]):
+                raise ConfigError(f"{at}.{key}: wrong type {item!r}")
+        for key in ("name", "kpi", "threshold", "activity"):
+            if key not in rule:
+                raise ConfigError(f"{at}: missing {key}")
+        if rule["kpi"] not in ("fcr", "aht", "csat", "repeat"):
+            raise ConfigError(f"{at}.kpi: one of fcr, aht, csat, repeat, got {rule['kpi']!r}")
+        if rule["name"] in names:
+            raise ConfigError(f"{at}.name: {rule['name']!r} is used twice")
+        names.add(rule["name"])
+        full = {"days": 3, "cooldown_days": 14, "due_days": 3, "min_contacts": 10, **rule}
+        if min(full["days"], full["due_days"]) < 1 or min(full["cooldown_days"], full["min_contacts"]) < 0:
+            raise ConfigError(f"{at}: days and due_days must be at least 1, cooldown_days and min_contacts 0")
+        rules.append(full)
+    return rules
 
 
 def _validate_mappings(where: str, value) -> dict:

@@ -6,8 +6,8 @@ scheduler keeps no state of its own; what a job did lives in our tables).
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import logging
 from dataclasses import dataclass
 from typing import Callable
 
@@ -15,7 +15,6 @@ from .db import database
 from .models import LoginFailure, OneTimeToken
 from .services import clock
 
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -24,6 +23,9 @@ class Job:
     run: Callable[[dt.date], dict]
     cron: dict  # APScheduler cron fields, in the centre's time zone
     help: str
+    # Recorded: run at most once per day (lms_job_run), caught up when missed. A job that runs
+    # often and is safe to repeat (delivering the outbox) is not recorded.
+    recorded: bool = True
 
 
 def purge_sign_in_records(day: dt.date) -> dict:
@@ -57,6 +59,40 @@ def placement_review(day: dt.date) -> dict:
     return {"date": day.isoformat(), "reviewed": len(proposals), "ready": len(ready), "applied": applied}
 
 
+def issue_microtasks(day: dt.date) -> dict:
+    """Give every agent working on `day` their micro-task (late-issued when run after the day)."""
+    from flask import current_app
+
+    from .services import microtasks
+
+    return microtasks.issue(current_app.extensions["lms"].settings, day)
+
+
+def mark_missed_microtasks(day: dt.date) -> dict:
+    """Micro-tasks of the days before `day` that are still open count as missed."""
+    from .services import microtasks
+
+    return microtasks.mark_missed(day)
+
+
+def kpi_rules(day: dt.date) -> dict:
+    """Assign the lessons the KPI rules call for (config microtasks.kpi_rules)."""
+    from flask import current_app
+
+    from .services import kpi_triggers
+
+    return kpi_triggers.run_rules(current_app.extensions["lms"].settings, day)
+
+
+def deliver_notifications(day: dt.date) -> dict:
+    """Send the outbox's due e-mail and chat messages (retries with backoff; never twice)."""
+    from flask import current_app
+
+    from .services import notify
+
+    return notify.deliver(current_app.extensions["lms"].settings)
+
+
 JOBS: dict[str, Job] = {}
 
 
@@ -68,6 +104,20 @@ register(Job("purge-sign-in-records", purge_sign_in_records, {"hour": 3, "minute
              "forget old failed sign-ins and spent links"))
 register(Job("placement-review", placement_review, {"hour": 2, "minute": 30},
              "find agents who meet every rule for the next tier; apply if placement.auto_apply"))
+register(Job("issue-microtasks", issue_microtasks, {"hour": 6, "minute": 30},
+             "issue the day's micro-task to every working agent (the time: microtasks.issue_time)"))
+register(Job("kpi-rules", kpi_rules, {"hour": 5, "minute": 40},
+             "assign lessons to agents off target for days in a row (microtasks.kpi_rules)"))
+register(Job("deliver-notifications", deliver_notifications, {"minute": "*"},
+             "send queued e-mail and chat notifications", recorded=False))
+register(Job("mark-missed-microtasks", mark_missed_microtasks, {"hour": 0, "minute": 20},
+             "mark the micro-tasks of earlier days still open as missed"))
+
+
+def apply_settings(settings: dict) -> None:
+    """Jobs whose time of day is a setting take it: issue-microtasks at microtasks.issue_time."""
+    hour, minute = (int(part) for part in settings["microtasks.issue_time"].split(":"))
+    JOBS["issue-microtasks"] = dataclasses.replace(JOBS["issue-microtasks"], cron={"hour": hour, "minute": minute})
 
 
 def run_job(name: str, day: dt.date | None = None) -> dict:
@@ -75,24 +125,21 @@ def run_job(name: str, day: dt.date | None = None) -> dict:
         return JOBS[name].run(day or clock.today())
 
 
-def build_scheduler(timezone: str):
-    """A blocking scheduler with every registered job; start() runs until stopped."""
+def build_scheduler(timezone: str, app=None):
+    """A blocking scheduler with every registered job; start() runs until stopped. Each tick
+    goes through lms.scheduler.tick (in `app`'s context): recorded, at most once per job and
+    day, and a daily job's missed or failed days are made up. `lms scheduler` wraps this with
+    the leadership lock and a catch-up at start (lms.scheduler.serve)."""
     from apscheduler.schedulers.blocking import BlockingScheduler
     from apscheduler.triggers.cron import CronTrigger
 
+    from .scheduler import tick
+
     scheduler = BlockingScheduler(timezone=timezone)
     for job in JOBS.values():
-        # A missed run (the process was down) runs once when it comes back, never piled up.
-        scheduler.add_job(_logged(job), CronTrigger(timezone=timezone, **job.cron), id=job.name,
+        # A late tick (machine asleep, pool busy) still runs, once (coalesce); the record in
+        # JobRun keeps it to once a day however late it comes.
+        scheduler.add_job(tick, CronTrigger(timezone=timezone, **job.cron), args=(job, app), id=job.name,
                           name=job.help, replace_existing=True, coalesce=True, max_instances=1,
-                          misfire_grace_time=3600)
+                          misfire_grace_time=None)
     return scheduler
-
-
-def _logged(job: Job):
-    def run():
-        try:
-            log.info("%s: %s", job.name, run_job(job.name))
-        except Exception:  # a failed run must not stop the scheduler; the next run retries
-            log.exception("%s failed", job.name)
-    return run

@@ -128,3 +128,18 @@ def test_kpi_mappings_are_checked(tmp_path):
     env = load_settings(None, environ={"LMS_CONFIG": "",
                                        "LMS_KPI_MAPPINGS": '{"x": {"no": "employee_no", "d": "date"}}'})
     assert env["kpi.mappings"] == {"x": {"no": "employee_no", "d": "date"}}
+
+
+def test_kpi_rules_and_micro_task_focus_are_checked(tmp_path):
+    path = tmp_path / "c.toml"
+    good = '[[microtasks.kpi_rules]]\nname = "low"\nkpi = "fcr"\nthreshold = 0.6\nactivity = "x"\n'
+    path.write_text(good, encoding="utf-8")
+    rule = load_settings(path, environ={})["microtasks.kpi_rules"][0]
+    assert rule["days"] == 3 and rule["cooldown_days"] == 14  # defaults filled in
+    for body, message in ((good.replace('"fcr"', '"nps"'), "one of fcr"), (good.replace('activity = "x"\n', ""),
+                          "missing activity"), (good + "colour = 1\n", "unknown key 'colour'"),
+                          (good + good, "used twice"), ('[microtasks]\nissue_time = "25:00"\n', "HH:MM"),
+                          ('[microtasks.focus]\nelite = ["empathy"]\n', "seven skill slugs")):
+        path.write_text(body, encoding="utf-8")
+        with pytest.raises(ConfigError, match=message):
+            load_settings(path, environ={})

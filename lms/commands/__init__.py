@@ -62,4 +62,4 @@ def main():
 
 
 # Importing the modules registers their commands.
-from . import check, content, db, demo, impact, jobs, kpi, placement, roster, serve, users  # noqa: E402,F401
+from . import check, content, db, demo, impact, jobs, kpi, placement, roster, rota, serve, users  # noqa: E402,F401

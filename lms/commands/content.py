@@ -10,8 +10,8 @@ from ..db import database
 from ..resources import content_dir
 from . import cli, emit_json
 
-# Kinds of content the micro-task and script-library parts add; zero until they do.
-LATER_COUNTS = ("microtask_templates", "golden_scripts")
+# Kinds of content the script-library part adds; zero until it does.
+LATER_COUNTS = ("golden_scripts",)
 
 
 def courses_dir() -> Path:
@@ -25,7 +25,7 @@ def assessments_dir() -> Path:
 def read_everything(path: Path):
     """The curriculum pack and the assessment content, with every problem of both (and their links)."""
     from ..models import Bank, Drill
-    from ..services.assessment_pack import check_activity_refs, read_assessments
+    from ..services.assessment_pack import check_activity_refs, check_template_skills, read_assessments
     from ..services.content_pack import read_pack
 
     pack = read_pack(path)
@@ -34,6 +34,7 @@ def read_everything(path: Path):
         known_banks = {b.slug for b in Bank.select(Bank.slug)} if Bank.table_exists() else set()
         known_drills = {d.slug for d in Drill.select(Drill.slug)} if Drill.table_exists() else set()
     check_activity_refs(pack, assessments, known_banks, known_drills)
+    check_template_skills(pack, assessments)
     pack.problems.extend(assessments.problems)
     assessments.check_rules = _check_rule_count(pack)
     return pack, assessments

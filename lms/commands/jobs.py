@@ -1,5 +1,7 @@
 """`lms jobs run NAME` and `lms scheduler`: background work, on demand or on schedule."""
 import logging
+import signal
+import sys
 
 import click
 from flask import current_app
@@ -40,15 +42,19 @@ def jobs_run(name, day, as_json):
             click.echo(f"{key}: {value}")
 
 
-@cli.command("scheduler", help="Run every job on its schedule, in this process, until stopped.")
+@cli.command("scheduler", help="Run every job on its schedule, in this process, until stopped. "
+                               "Several may run: one leads, the others wait and take over if it dies.")
 @with_appcontext
 def scheduler():
-    from ..jobs import build_scheduler
+    from ..migrations import pending
+    from ..scheduler import serve
 
+    if pending():  # the scheduler records its runs in lms_job_run
+        click.echo("the database schema is not current: run `lms db upgrade` first", err=True)
+        sys.exit(1)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    sched = build_scheduler(current_app.config["LMS_TIMEZONE"])
-    click.echo(f"scheduler started with {len(sched.get_jobs())} job(s); Ctrl-C stops it", err=True)
-    try:
-        sched.start()
-    except (KeyboardInterrupt, SystemExit):
-        pass
+    # SIGTERM (systemd stop, kill) ends the process like Ctrl-C: a scheduled run in progress
+    # finishes, a catch-up run is recorded as failed (so it is retried), the lock is released.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    click.echo("scheduler starting; Ctrl-C stops it", err=True)
+    sys.exit(serve(current_app._get_current_object()))

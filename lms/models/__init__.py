@@ -1,17 +1,23 @@
 """Models, one module per aggregate; ALL_MODELS is every table in dependency order."""
 from .assessment import (Bank, BankAnalysis, Drill, DrillReply, Evidence, Question, QuizAttempt, QuizResponse,
                          Rubric, RubricVersion, Skill)
+from .briefing import Briefing, BriefingAck
 from .curriculum import ACTIVITY_KINDS, Activity, Completion, ContentChange, Module, ModulePrerequisite, Track
 from .kpi import ApiToken, ImpactCache, KpiChange, KpiDaily, KpiImport, KpiWeekly
+from .practice import MICROTASK_KINDS, MICROTASK_KPIS, MicroTask, MicroTemplate, RotaDay, TriggeredAssignment
+from .notify import Notification, OutboxMessage
+from .ops import JOB_RUN_STATUSES, JobRun
 from .people import (ROLES, TIERS, prime_roles, AuditLog, LoginFailure, Membership, OneTimeToken, RoleScope, Site,
                      Team, TierChange, User, UserRole)
 
 ALL_MODELS = [Site, Team, User, UserRole, RoleScope, Membership, TierChange, LoginFailure,
               OneTimeToken, AuditLog, Track, Module, ModulePrerequisite, Activity, Completion, ContentChange,
               Skill, Bank, Question, Drill, Rubric, RubricVersion, QuizAttempt, QuizResponse, Evidence,
-              BankAnalysis, DrillReply, KpiImport, KpiDaily, KpiWeekly, KpiChange, ApiToken, ImpactCache]
+              BankAnalysis, DrillReply, KpiImport, KpiDaily, KpiWeekly, KpiChange, ApiToken, ImpactCache,
+              MicroTemplate, MicroTask, RotaDay, TriggeredAssignment, Briefing, BriefingAck,
+              Notification, OutboxMessage, JobRun]
 
-__all__ = ["prime_roles", "ApiToken", "KpiChange", "KpiDaily", "KpiImport", "KpiWeekly", "ImpactCache", "Bank", "BankAnalysis", "DrillReply", "Drill", "Evidence", "Question", "QuizAttempt", "QuizResponse",
+__all__ = ["prime_roles", "JobRun", "JOB_RUN_STATUSES", "Notification", "OutboxMessage", "Briefing", "BriefingAck", "MICROTASK_KINDS", "MICROTASK_KPIS", "MicroTask", "MicroTemplate", "RotaDay", "TriggeredAssignment", "ApiToken", "KpiChange", "KpiDaily", "KpiImport", "KpiWeekly", "ImpactCache", "Bank", "BankAnalysis", "DrillReply", "Drill", "Evidence", "Question", "QuizAttempt", "QuizResponse",
            "Rubric", "RubricVersion",
            "Skill",
            "ACTIVITY_KINDS", "Activity", "Completion", "ContentChange", "Module", "ModulePrerequisite", "Track",

@@ -209,3 +209,12 @@ def check_activity_refs(curriculum, pack: AssessmentPack, known_banks: set[str],
                     curriculum.problems.append(PackProblem(
                         f"{track.folder}/track.toml", f"modules[{m_index}].activities[{a_index}].ref",
                         f"no {'question bank' if activity.kind == 'quiz' else 'drill'} {activity.ref!r}"))
+
+
+def check_template_skills(curriculum, pack: AssessmentPack) -> None:
+    """A micro-task template's skill must be one of the skills framework's."""
+    skills = {s.get("slug") for s in pack.skills}
+    for template in curriculum.microtasks:
+        if skills and template.skill not in skills:
+            curriculum.problems.append(PackProblem(template.file, f"{template.where}.skill",
+                                                   f"unknown skill {template.skill!r} (see skills.toml)"))

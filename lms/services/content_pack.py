@@ -7,6 +7,7 @@ A pack is a folder of track folders, each with a `track.toml` and Markdown lesso
     [[modules]] slug, title, summary, week, prerequisites = [module slugs], published
       [[modules.activities]] slug, kind (lesson|quiz|drill), title, body (a .md path, lessons),
                              ref (quiz/drill), minutes, required, published
+and the track's daily micro-task templates in `microtasks/*.toml` (microtask_pack.py).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..models import ACTIVITY_KINDS, TIERS
+from .microtask_pack import read_templates
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 TRACK_KEYS = {"slug": str, "title": str, "tier": str, "summary": str, "weeks": int, "pass": dict,
@@ -95,6 +97,7 @@ class TrackSpec:
 class Pack:
     tracks: list[TrackSpec] = field(default_factory=list)
     problems: list[PackProblem] = field(default_factory=list)
+    microtasks: list = field(default_factory=list)  # TemplateSpec (lms/services/microtask_pack.py)
 
     @property
     def ok(self) -> bool:
@@ -103,7 +106,7 @@ class Pack:
     def counts(self) -> dict:
         activities = [a for t in self.tracks for m in t.modules for a in m.activities]
         return {"tracks": len(self.tracks), "modules": sum(len(t.modules) for t in self.tracks),
-                "lessons": sum(a.kind == "lesson" for a in activities)}
+                "lessons": sum(a.kind == "lesson" for a in activities), "microtask_templates": len(self.microtasks)}
 
 
 def content_hash(content: dict) -> str:
@@ -158,6 +161,7 @@ def read_pack(root: Path) -> Pack:
         track = _read_track(folder, pack.problems)
         if track is not None:
             pack.tracks.append(track)
+            pack.microtasks += read_templates(folder, track.tier, lambda file: Checker(file, pack.problems))
     _check_across(pack)
     return pack
 
@@ -269,6 +273,8 @@ def _check_across(pack: Pack) -> None:
         else:
             seen[slug] = owner
 
+    for template in pack.microtasks:
+        claim(template.slug, f"micro-task template in {template.file}", template.file, f"{template.where}.slug")
     tiers: dict[str, str] = {}
     for track in pack.tracks:
         file = f"{track.folder}/track.toml"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..db import database
-from ..models import Activity, ContentChange, Module, ModulePrerequisite, Track, User
+from ..models import Activity, ContentChange, MicroTemplate, Module, ModulePrerequisite, Track, User
 from . import clock
 from .content_pack import Pack, content_hash
 
@@ -108,6 +108,7 @@ def load_pack(pack: Pack, *, assessments=None, force: bool = False, dry_run: boo
             load_assessments(assessments, report, actor, force)
         for spec in pack.tracks:
             _load_track(spec, loader)
+        _load_microtasks(pack.microtasks, {t.tier for t in pack.tracks}, loader)
         if dry_run:
             transaction.rollback()
     return report
@@ -148,6 +149,30 @@ def _load_track(spec, loader: _Loader) -> None:
                           activity_content, assign_activity)
             kept.add(a_spec.slug)
     _retire(track, set(modules), kept, loader)
+
+
+def microtask_content(row: MicroTemplate) -> dict:
+    return {"tier": row.tier, "skill": row.skill, "kpi": row.kpi, "kind": row.kind, "title": row.title,
+            "minutes": row.minutes, "instructions": row.instructions, "spec": json.loads(row.spec),
+            "published": row.published}
+
+
+def _load_microtasks(specs, tiers: set[str], loader: _Loader) -> None:
+    """Upsert the templates by slug; those of the loaded tiers that left the pack are unpublished
+    (micro-tasks already issued keep pointing at them)."""
+    for spec in specs:
+        def assign(row, spec=spec):
+            row.tier, row.skill, row.kpi, row.kind, row.title = spec.tier, spec.skill, spec.kpi, spec.kind, spec.title
+            row.minutes, row.instructions, row.published = spec.minutes, spec.instructions, spec.published
+            row.spec = json.dumps(spec.spec, ensure_ascii=False)
+
+        loader.upsert(MicroTemplate, "microtask", spec.slug, spec.content(), microtask_content, assign)
+    gone = MicroTemplate.select().where(MicroTemplate.tier.in_(list(tiers) or [""]) & MicroTemplate.published
+                                        & MicroTemplate.slug.not_in([s.slug for s in specs] or [""]))
+    for row in gone:
+        MicroTemplate.update(published=False, updated_at=clock.utcnow()).where(MicroTemplate.id == row.id).execute()
+        loader.report.retired.append(f"microtask {row.slug}")
+        loader._log("microtask", row.slug, "retired")
 
 
 def _retire(track: Track, module_slugs: set[str], activity_slugs: set[str], loader: _Loader) -> None:
@@ -213,4 +238,22 @@ def export_pack(directory: Path) -> dict:
             counts["modules"] += 1
         (folder / "track.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
         counts["tracks"] += 1
+        counts["microtask_templates"] = counts.get("microtask_templates", 0) + _export_microtasks(track.tier, folder)
     return counts
+
+
+def _export_microtasks(tier: str, folder: Path) -> int:
+    """The tier's micro-task templates, in one file of the track folder."""
+    templates = list(MicroTemplate.select().where(MicroTemplate.tier == tier).order_by(MicroTemplate.slug))
+    if not templates:
+        return 0
+    lines = ["# Exported from Tiered LMS."]
+    for template in templates:
+        content = microtask_content(template)
+        fields = {"slug": template.slug, **{k: content[k] for k in ("title", "skill", "kpi", "kind", "minutes",
+                                                                    "instructions", "published")},
+                  **content["spec"]}
+        lines += ["", "[[templates]]", *_toml_lines(fields)]
+    (folder / "microtasks").mkdir(exist_ok=True)
+    (folder / "microtasks" / "templates.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return len(templates)

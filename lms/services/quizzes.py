@@ -83,7 +83,11 @@ def start(user: User, bank: Bank, seed: int | None = None) -> QuizAttempt:
 
 
 def shown_questions(attempt: QuizAttempt) -> list[ShownQuestion]:
-    entries = json.loads(attempt.questions)
+    return shown_from(json.loads(attempt.questions))
+
+
+def shown_from(entries: list[dict]) -> list[ShownQuestion]:
+    """The questions of a stored draw ([{"id", "order"}...]) as they are shown."""
     by_id = {q.id: q for q in Question.select().where(Question.id.in_([e["id"] for e in entries] or [0]))}
     return [ShownQuestion(by_id[e["id"]], json.loads(by_id[e["id"]].spec), e.get("order", []))
             for e in entries if e["id"] in by_id]

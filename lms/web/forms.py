@@ -146,3 +146,34 @@ class KpiUploadForm(FlaskForm):
         ("zh", "工号, 日期, 接待量 …")]))
     dry_run = BooleanField(_l("Check only, change nothing"), default=True)
     skip_invalid = BooleanField(_l("Import the good rows and skip the bad ones"))
+
+
+class BriefingForm(FlaskForm):
+    """A briefing with up to three check questions (prompt, one choice per line, the right one)."""
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField(_l("Text (Markdown)"), validators=[DataRequired(), Length(max=20000)])
+    tiers = SelectMultipleField(_l("Tiers (none: every tier)"), choices=choices(list(TIER_LABELS.items())),
+                                validators=[Optional()],
+                                widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    teams = SelectMultipleField(_l("Teams (none: all of yours)"), coerce=int, choices=[], validators=[Optional()],
+                                widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    deadline = DateField(_l("Acknowledge by"), validators=[DataRequired()])
+    q1_prompt = StringField(_l("Check question 1 (optional)"), validators=[Optional(), Length(max=300)])
+    q1_choices = TextAreaField(_l("Choices, one per line"), validators=[Optional(), Length(max=1000)])
+    q1_answer = IntegerField(_l("Number of the right choice"), validators=[Optional(), NumberRange(1, 8)])
+    q2_prompt = StringField(_l("Check question 2 (optional)"), validators=[Optional(), Length(max=300)])
+    q2_choices = TextAreaField(_l("Choices, one per line"), validators=[Optional(), Length(max=1000)])
+    q2_answer = IntegerField(_l("Number of the right choice"), validators=[Optional(), NumberRange(1, 8)])
+    q3_prompt = StringField(_l("Check question 3 (optional)"), validators=[Optional(), Length(max=300)])
+    q3_choices = TextAreaField(_l("Choices, one per line"), validators=[Optional(), Length(max=1000)])
+    q3_answer = IntegerField(_l("Number of the right choice"), validators=[Optional(), NumberRange(1, 8)])
+
+    def questions(self) -> list[dict]:
+        found = []
+        for n in (1, 2, 3):
+            prompt = (getattr(self, f"q{n}_prompt").data or "").strip()
+            if prompt:
+                choices = [c.strip() for c in (getattr(self, f"q{n}_choices").data or "").splitlines() if c.strip()]
+                answer = getattr(self, f"q{n}_answer").data
+                found.append({"prompt": prompt, "choices": choices, "answer": (answer or 0) - 1})
+        return found

@@ -1,12 +1,14 @@
 """The signed-in user's home, their own profile, and the health check."""
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, render_template
 
 from .. import authz
 from ..db import healthy
 from ..models import TierChange
-from ..services import accounts, progress
+from ..services import accounts, kpi_triggers, microtasks, progress
 from .access import current_user, public, signed_in
 
 bp = Blueprint("home", __name__)
@@ -25,8 +27,14 @@ def index():
     if track is not None:
         track_state = progress.progress(user, track)
         plan = progress.newcomer_plan(user, track_state)
+    today_task = streak = None
+    assignments = []
+    if user.has_role("agent"):
+        today_task, streak = microtasks.today_task(user), microtasks.streak(user)
+        assignments = [(a, json.loads(a.reason)) for a in kpi_triggers.open_assignments(user)]
     return render_template("lms/home/index.html", user=user, team=accounts.current_team(user),
-                           team_count=team_count, track_state=track_state, plan=plan)
+                           team_count=team_count, track_state=track_state, plan=plan, today_task=today_task,
+                           streak=streak, assignments=assignments)
 
 
 @bp.route("/me")

@@ -6,7 +6,10 @@ from ..i18n import lazy_gettext as _l
 # endpoint, label, roles that see it (empty: every signed-in user)
 ENTRIES = [
     ("lms.home.index", _l("Home"), ()),
+    ("lms.tasks.index", _l("Micro-tasks"), ("agent",)),
     ("lms.learn.index", _l("Learning"), ()),
+    ("lms.briefings.index", _l("Briefings"), ()),
+    ("lms.notifications.index", _l("Notifications"), ()),
     ("lms.kpi.agent", _l("My KPIs"), ("agent",)),
     ("lms.timeline.agent", _l("My timeline"), ("agent",)),
     ("lms.dashboard.index", _l("Dashboard"), ("manager", "trainer")),

@@ -1,0 +1,91 @@
+"""Briefings: publishing an update to tiers and teams, who it is for, acknowledging it (with
+the optional check answered), and who has not acknowledged yet."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import peewee as pw
+
+from ..db import database
+from ..models import TIERS, Briefing, BriefingAck, Membership, User, UserRole
+from . import clock
+from .messages import N_
+
+MAX_QUESTIONS = 3
+
+
+class BriefingError(ValueError):
+    """The briefing or answer cannot be accepted; the message (a catalog string) says why."""
+
+
+def publish(author: User, *, title: str, body: str, tiers: list[str], team_ids: set[int] | None,
+            deadline: dt.date, questions: list[dict], today: dt.date | None = None) -> Briefing:
+    """`team_ids` None: every team (admins only: the caller passes the author's scope)."""
+    today = today or clock.today()
+    if deadline < today:
+        raise BriefingError(N_("the deadline is in the past"))
+    if any(t not in TIERS for t in tiers):
+        raise BriefingError(N_("unknown tier"))
+    if len(questions) > MAX_QUESTIONS:
+        raise BriefingError(N_("at most three check questions"))
+    for question in questions:
+        if not question["prompt"] or len(question["choices"]) < 2 or not 0 <= question["answer"] < len(question["choices"]):
+            raise BriefingError(N_("each check question needs a prompt, two or more choices and the right one"))
+    return Briefing.create(title=title, body=body, tiers=json.dumps(sorted(tiers)), deadline=deadline,
+                           team_ids=None if team_ids is None else json.dumps(sorted(team_ids)),
+                           questions=json.dumps(questions, ensure_ascii=False), created_by=author)
+
+
+def audience(briefing: Briefing) -> pw.ModelSelect:
+    """The active agents it is for: in its tiers (all if none) and its teams (all if none)."""
+    query = User.select().where(User.active & User.id.in_(UserRole.select(UserRole.user).where(UserRole.role == "agent")))
+    tiers = json.loads(briefing.tiers)
+    if tiers:
+        query = query.where(User.tier.in_(tiers))
+    if briefing.team_ids is not None:
+        members = Membership.select(Membership.user).where(
+            Membership.ended_on.is_null() & Membership.team.in_(json.loads(briefing.team_ids) or [0]))
+        query = query.where(User.id.in_(members))
+    return query
+
+
+def for_agent(user: User) -> list[Briefing]:
+    """The latest briefings addressed to this agent, newest first (the rule of audience(), in Python)."""
+    teams = {m.team_id for m in Membership.select(Membership.team)
+             .where((Membership.user == user) & Membership.ended_on.is_null())}
+    return [b for b in Briefing.select().order_by(Briefing.created_at.desc()).limit(200)
+            if (not json.loads(b.tiers) or user.tier in json.loads(b.tiers))
+            and (b.team_ids is None or teams & set(json.loads(b.team_ids)))]
+
+
+def acknowledged(briefing: Briefing, user: User) -> BriefingAck | None:
+    return BriefingAck.get_or_none((BriefingAck.briefing == briefing) & (BriefingAck.user == user))
+
+
+def acknowledge(briefing: Briefing, user: User, answers: list[int | None]) -> BriefingAck:
+    """Once per agent; every check question must be answered (right or wrong: it is a check)."""
+    if not audience(briefing).where(User.id == user.id).exists():
+        raise BriefingError(N_("this briefing is not addressed to you"))
+    questions = json.loads(briefing.questions)
+    if len(answers) != len(questions) or any(a is None or not 0 <= a < len(q["choices"])
+                                             for a, q in zip(answers, questions)):
+        raise BriefingError(N_("answer every check question first"))
+    correct = sum(a == q["answer"] for a, q in zip(answers, questions))
+    with database.atomic():
+        ack, created = BriefingAck.get_or_create(briefing=briefing, user=user, defaults={
+            "answers": json.dumps(answers), "correct": correct, "acknowledged_at": clock.utcnow()})
+    if not created:
+        raise BriefingError(N_("you have already acknowledged this briefing"))
+    return ack
+
+
+def status(briefing: Briefing, team_ids: set[int] | None) -> tuple[list[User], list[User]]:
+    """(acknowledged, not yet) among its audience in these teams (None: all)."""
+    people = audience(briefing)
+    if team_ids is not None:
+        people = people.where(User.id.in_(Membership.select(Membership.user).where(
+            Membership.ended_on.is_null() & Membership.team.in_(list(team_ids) or [0]))))
+    done = {a.user_id for a in BriefingAck.select(BriefingAck.user).where(BriefingAck.briefing == briefing)}
+    everyone = sorted(people, key=lambda u: u.employee_no)
+    return [u for u in everyone if u.id in done], [u for u in everyone if u.id not in done]

@@ -1,0 +1,76 @@
+"""Briefings: a trainer publishes to a tier and team, agents acknowledge (with the check),
+staff see who has not; nobody else sees it."""
+import datetime as dt
+
+import pytest
+
+from lms.models import Briefing, BriefingAck
+from lms.services import clock
+
+from ..factories import csrf_token, login, make_site, make_team, make_user
+
+
+@pytest.fixture
+def org(app, conn):
+    clock.freeze(dt.datetime(2026, 11, 2, 1))
+    site = make_site("上海")
+    online, phone = make_team("在线一组", site), make_team("电话一组", site)
+    return {"online": online, "phone": phone,
+            "newcomer": make_user(("agent",), online, "N1", tier="newcomer"),
+            "advanced": make_user(("agent",), online, "A1", tier="advanced"),
+            "other_team": make_user(("agent",), phone, "N2", tier="newcomer"),
+            "trainer": make_user(("trainer",), None, "T1", scopes=[online]),
+            "manager": make_user(("manager",), None, "M1", scopes=[site])}
+
+
+def _client(app, user):
+    client = app.test_client()
+    login(client, user)
+    client.post("/locale/en", data={"csrf_token": csrf_token(client, "/")})
+    return client
+
+
+def _publish(client, org, **extra):
+    form = {"csrf_token": csrf_token(client, "/briefings/new"), "title": "退货新规", "body": "**7天**无理由退货……",
+            "tiers": ["newcomer"], "teams": [str(org["online"].id)], "deadline": "2026-11-06",
+            "q1_prompt": "新规从哪天生效？", "q1_choices": "11月1日\n12月1日", "q1_answer": "1", **extra}
+    return client.post("/briefings/new", data=form)
+
+
+def test_publish_acknowledge_and_who_has_not(app, org):
+    trainer = _client(app, org["trainer"])
+    assert _publish(trainer, org).status_code == 302
+    briefing = Briefing.get()
+    newcomer = _client(app, org["newcomer"])
+    assert "退货新规" in newcomer.get("/briefings/").get_data(as_text=True)
+    page = newcomer.get(f"/briefings/{briefing.id}").get_data(as_text=True)
+    assert "<strong>7天</strong>" in page and "新规从哪天生效" in page
+    token = csrf_token(newcomer, f"/briefings/{briefing.id}")
+    unanswered = newcomer.post(f"/briefings/{briefing.id}", data={"csrf_token": token})
+    assert unanswered.status_code == 400 and "answer every check question" in unanswered.get_data(as_text=True)
+    assert newcomer.post(f"/briefings/{briefing.id}", data={"csrf_token": token, "q0": "0"}).status_code == 302
+    assert BriefingAck.get().correct == 1
+    assert "Check: 1 of 1 right." in newcomer.get(f"/briefings/{briefing.id}").get_data(as_text=True)
+    staff_view = _client(app, org["manager"]).get(f"/briefings/{briefing.id}").get_data(as_text=True)
+    assert "Not acknowledged yet (0)" in staff_view and "Acknowledged (1)" in staff_view
+
+
+def test_only_its_audience_sees_it(app, org):
+    _publish(_client(app, org["trainer"]), org)
+    briefing = Briefing.get()
+    for who in ("advanced", "other_team"):  # another tier; another team
+        client = _client(app, org[who])
+        assert "退货新规" not in client.get("/briefings/").get_data(as_text=True)
+        assert client.get(f"/briefings/{briefing.id}").status_code == 404
+
+
+def test_bad_briefings_are_refused_with_the_reason(app, org):
+    trainer = _client(app, org["trainer"])
+    past = _publish(trainer, org, deadline="2026-10-01")
+    assert past.status_code == 400 and "the deadline is in the past" in past.get_data(as_text=True)
+    one_choice = _publish(trainer, org, q1_choices="只有一个")
+    assert one_choice.status_code == 400 and "two or more choices" in one_choice.get_data(as_text=True)
+    outside = _publish(trainer, org, teams=[str(org["phone"].id)])
+    assert outside.status_code == 400  # not a team the trainer looks after: not a valid choice
+    assert Briefing.select().count() == 0
+    assert _client(app, org["newcomer"]).get("/briefings/new").status_code == 403
