@@ -93,6 +93,13 @@ def deliver_notifications(day: dt.date) -> dict:
     return notify.deliver(current_app.extensions["lms"].settings)
 
 
+def send_reminders(day: dt.date) -> dict:
+    """Due-soon and overdue notices for briefings and assigned lessons (once each)."""
+    from .services import briefings, kpi_triggers
+
+    return {"date": day.isoformat(), "briefings": briefings.remind(day), "assignments": kpi_triggers.remind(day)}
+
+
 JOBS: dict[str, Job] = {}
 
 
@@ -108,6 +115,8 @@ register(Job("issue-microtasks", issue_microtasks, {"hour": 6, "minute": 30},
              "issue the day's micro-task to every working agent (the time: microtasks.issue_time)"))
 register(Job("kpi-rules", kpi_rules, {"hour": 5, "minute": 40},
              "assign lessons to agents off target for days in a row (microtasks.kpi_rules)"))
+register(Job("send-reminders", send_reminders, {"hour": 9, "minute": 0},
+             "due-soon and overdue notices for briefings and assigned lessons"))
 register(Job("deliver-notifications", deliver_notifications, {"minute": "*"},
              "send queued e-mail and chat notifications", recorded=False))
 register(Job("mark-missed-microtasks", mark_missed_microtasks, {"hour": 0, "minute": 20},

@@ -11,6 +11,7 @@ from ..db import database
 from ..models import TIERS, Briefing, BriefingAck, Membership, User, UserRole
 from . import clock
 from .messages import N_
+from .notify import notify_many
 
 MAX_QUESTIONS = 3
 
@@ -32,9 +33,28 @@ def publish(author: User, *, title: str, body: str, tiers: list[str], team_ids: 
     for question in questions:
         if not question["prompt"] or len(question["choices"]) < 2 or not 0 <= question["answer"] < len(question["choices"]):
             raise BriefingError(N_("each check question needs a prompt, two or more choices and the right one"))
-    return Briefing.create(title=title, body=body, tiers=json.dumps(sorted(tiers)), deadline=deadline,
-                           team_ids=None if team_ids is None else json.dumps(sorted(team_ids)),
-                           questions=json.dumps(questions, ensure_ascii=False), created_by=author)
+    with database.atomic():
+        briefing = Briefing.create(title=title, body=body, tiers=json.dumps(sorted(tiers)), deadline=deadline,
+                                   team_ids=None if team_ids is None else json.dumps(sorted(team_ids)),
+                                   questions=json.dumps(questions, ensure_ascii=False), created_by=author)
+        notify_many("briefing", N_("A new briefing to read"), [
+            (user_id, f"briefing:{briefing.id}:{user_id}", title, f"/briefings/{briefing.id}")
+            for (user_id,) in audience(briefing).select(User.id).tuples()])
+    return briefing
+
+
+def remind(day: dt.date) -> dict:
+    """Briefings due tomorrow and not acknowledged: due soon; due yesterday: overdue. Once each."""
+    sent = {}
+    for kind, deadline, title in (("due_soon", day + dt.timedelta(days=1), N_("A briefing is due tomorrow")),
+                                  ("overdue", day - dt.timedelta(days=1), N_("A briefing is overdue"))):
+        rows = []
+        for briefing in Briefing.select().where(Briefing.deadline == deadline):
+            done = BriefingAck.select(BriefingAck.user).where(BriefingAck.briefing == briefing)
+            rows += [(user_id, f"{kind}:briefing:{briefing.id}:{user_id}", briefing.title, f"/briefings/{briefing.id}")
+                     for (user_id,) in audience(briefing).where(User.id.not_in(done)).select(User.id).tuples()]
+        sent[kind] = notify_many(kind, title, rows)
+    return sent
 
 
 def audience(briefing: Briefing) -> pw.ModelSelect:

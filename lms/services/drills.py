@@ -11,6 +11,7 @@ from ..db import database
 from ..models import Activity, Completion, Drill, DrillReply, Evidence, User
 from . import clock, rubrics
 from .messages import N_
+from .notify import notify_many
 from .script_check import check_reply
 
 MAX_REPLY_CHARS = 2000
@@ -72,6 +73,8 @@ def grade(reply: DrillReply, grader: User, levels: dict[str, int | None], commen
             if fraction is not None:
                 Evidence.create(user=reply.user, skill=criterion["skill"], score=fraction,
                                 source=f"rubric:{reply.drill.slug}/{criterion['id']}")
+        notify_many("graded", N_("Your reply was graded"),
+                    [(reply.user_id, f"graded:drill:{reply.id}", reply.drill.title, f"/drills/{reply.drill.slug}")])
         if result.score >= PASS_SCORE:
             for activity in Activity.select().where((Activity.kind == "drill") & (Activity.ref == reply.drill.slug)):
                 (Completion.insert(user=reply.user, activity=activity, score=result.score, passed=True)

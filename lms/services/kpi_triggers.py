@@ -16,6 +16,8 @@ from ..db import database
 from ..models import Activity, Completion, KpiDaily, Module, Track, TriggeredAssignment, User
 from .kpi_report import REGISTRY
 from .kpi_summary import rates
+from .messages import N_
+from .notify import notify_many
 from .work_calendar import active_agents_on
 
 LOOK_BACK_FACTOR = 3  # calendar days searched per working day wanted (rest days, leave)
@@ -95,3 +97,15 @@ def open_assignments(user: User) -> list[TriggeredAssignment]:
     return list(TriggeredAssignment.select(TriggeredAssignment, Activity).join(Activity)
                 .where((TriggeredAssignment.user == user) & TriggeredAssignment.completed_on.is_null() & ~_passed())
                 .order_by(TriggeredAssignment.due_on))
+
+
+def remind(day: dt.date) -> dict:
+    """Open assignments due tomorrow (due soon) or yesterday (overdue): one notification each."""
+    sent = {}
+    for kind, due, title in (("due_soon", day + dt.timedelta(days=1), N_("An assigned lesson is due tomorrow")),
+                             ("overdue", day - dt.timedelta(days=1), N_("An assigned lesson is overdue"))):
+        rows = [(a.user_id, f"{kind}:assignment:{a.id}", a.activity.title, f"/learn/activities/{a.activity.slug}")
+                for a in TriggeredAssignment.select(TriggeredAssignment, Activity).join(Activity)
+                .where((TriggeredAssignment.due_on == due) & TriggeredAssignment.completed_on.is_null() & ~_passed())]
+        sent[kind] = notify_many(kind, title, rows)
+    return sent

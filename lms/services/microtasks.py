@@ -25,6 +25,7 @@ from ..models import (TIERS, Bank, Evidence, KpiDaily, MicroTask, MicroTemplate,
 from . import clock
 from .kpi_summary import rates
 from .messages import N_
+from .notify import notify_many
 from .question_types import QUESTION_TYPES
 from .quizzes import shown_from
 from .work_calendar import working_agents
@@ -71,8 +72,18 @@ def issue(settings: dict, day: dt.date, today: dt.date | None = None) -> dict:
     with database.atomic():
         for start in range(0, len(rows), CHUNK):
             issued += MicroTask.insert_many(rows[start:start + CHUNK]).on_conflict_ignore().as_rowcount().execute()
+        if day >= today:  # a catch-up for a past day does not announce it
+            _announce(day)
     total = MicroTask.select().where(MicroTask.day == day).count()
     return {"date": day.isoformat(), "issued": issued, "total": total}
+
+
+def _announce(day: dt.date) -> None:
+    """One in-app notification per task of the day (the dedup key keeps it to one)."""
+    rows = [(user_id, f"task:{task_id}", title, f"/tasks/{task_id}") for task_id, user_id, title in
+            MicroTask.select(MicroTask.id, MicroTask.user, MicroTemplate.title).join(MicroTemplate)
+            .where(MicroTask.day == day).tuples()]
+    notify_many("task", N_("Today's micro-task is ready"), rows)
 
 
 def _as_date(value):

@@ -63,6 +63,22 @@ def notify(user, kind: str, title: str, body: str = "", link: str = "", *, setti
     return notification
 
 
+def notify_many(kind: str, title: str, rows: list[tuple[int, str, str, str]], chunk: int = 1000) -> int:
+    """In-app notifications for many agents at once (a day's tasks, a briefing's audience):
+    rows of (user id, dedup key, body, link); a key already used is skipped, so a job that runs
+    twice notifies once. `title` is a catalog message id, shown translated. No e-mail: a daily
+    message to every agent would be noise. Returns how many were new."""
+    if kind not in NOTIFICATION_KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    now, added = clock.utcnow(), 0
+    entries = [{"user": user_id, "kind": kind, "title": title[:TITLE_MAX], "body": body, "link": safe_link(link),
+                "dedup_key": key, "created_at": now} for user_id, key, body, link in rows]
+    with database.atomic():
+        for start in range(0, len(entries), chunk):
+            added += Notification.insert_many(entries[start:start + chunk]).on_conflict_ignore().as_rowcount().execute()
+    return added
+
+
 def _find_or_create(user, kind, title, body, link, dedup_key) -> Notification:
     if dedup_key is None:
         return Notification.create(user=user, kind=kind, title=title, body=body, link=link)

@@ -72,3 +72,13 @@ def test_the_agent_sees_the_assignment_and_why_on_the_home_page(app, world):
     home = client.get("/").get_data(as_text=True)
     assert "Assigned to you: 问题诊断, by 2026-11-09" in home and "last 3 working days" in home
     assert "/learn/activities/diag" in home
+
+
+def test_assigned_lessons_get_due_soon_and_overdue_notices(world):
+    from lms.models import Notification
+
+    kpi_triggers.run_rules(_settings([RULE]), DAY)  # due 9 Nov
+    assert kpi_triggers.remind(dt.date(2026, 11, 8)) == {"due_soon": 1, "overdue": 0}
+    assert kpi_triggers.remind(dt.date(2026, 11, 10)) == {"due_soon": 0, "overdue": 1}
+    assert kpi_triggers.remind(dt.date(2026, 11, 10)) == {"due_soon": 0, "overdue": 0}
+    assert {n.kind for n in Notification.select()} == {"due_soon", "overdue"}

@@ -155,3 +155,16 @@ def test_jobs_run_issue_microtasks(runner, world):
     assert out.exit_code == 0 and json.loads(out.stdout) == {"date": "2026-11-02", "issued": 3, "total": 3}
     sunday = runner.invoke(cli, ["jobs", "run", "issue-microtasks", "--date", "2026-11-01", "--json"])
     assert json.loads(sunday.stdout)["total"] == 0
+
+
+def test_todays_tasks_are_announced_once_and_catch_ups_are_not(world):
+    from lms.models import Notification
+
+    microtasks.issue(_settings(), MONDAY)
+    microtasks.issue(_settings(), MONDAY)
+    assert Notification.select().where(Notification.kind == "task").count() == 3
+    note = Notification.get(Notification.user == world["agents"][0])
+    assert note.link == f"/tasks/{MicroTask.get(MicroTask.user == world['agents'][0]).id}" and note.body == "mt-l-1" \
+        or note.body == "mt-l-2"
+    microtasks.issue(_settings(), MONDAY - dt.timedelta(days=3))  # last Friday, caught up today
+    assert Notification.select().count() == 3

@@ -74,3 +74,18 @@ def test_bad_briefings_are_refused_with_the_reason(app, org):
     assert outside.status_code == 400  # not a team the trainer looks after: not a valid choice
     assert Briefing.select().count() == 0
     assert _client(app, org["newcomer"]).get("/briefings/new").status_code == 403
+
+
+def test_the_audience_is_notified_and_reminded_once(app, org):
+    from lms.models import Notification
+    from lms.services import briefings
+
+    _publish(_client(app, org["trainer"]), org)
+    briefing = Briefing.get()
+    assert [n.user_id for n in Notification.select().where(Notification.kind == "briefing")] == [org["newcomer"].id]
+    assert briefings.remind(dt.date(2026, 11, 5)) == {"due_soon": 1, "overdue": 0}
+    assert briefings.remind(dt.date(2026, 11, 5)) == {"due_soon": 0, "overdue": 0}
+    BriefingAck.create(briefing=briefing, user=org["newcomer"])
+    assert briefings.remind(dt.date(2026, 11, 7)) == {"due_soon": 0, "overdue": 0}  # acknowledged: no nagging
+    page = _client(app, org["newcomer"]).get("/notifications/").get_data(as_text=True)
+    assert "A new briefing to read" in page and f"/briefings/{briefing.id}" in page

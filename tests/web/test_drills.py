@@ -97,6 +97,7 @@ def test_agent_reply_is_checked_at_once_and_graded_through_http(app, people):
     assert Evidence.select().where(Evidence.source.startswith("rubric:")).count() == 6
     shown = agent.get(page).get_data(as_text=True)
     assert "推卸责任" in shown and "Criterion" in shown and "red line" in shown
+    assert "Your reply was graded" in agent.get("/notifications/").get_data(as_text=True)
     again = trainer.post(grade_page, data=data)
     assert DrillReply.get_by_id(reply.id).comment == "推卸责任，先共情再给方案" and again.status_code == 200
 
