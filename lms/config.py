@@ -103,6 +103,7 @@ SPEC: dict[str, Key] = {
     "dashboard.csat_drop": Key("float", 0.05, minimum=0),
     "dashboard.aht_rise": Key("float", 0.10, minimum=0),
     "dashboard.stalled_days": Key("int", 14, minimum=1),
+    "dashboard.missed_tasks": Key("int", 3, minimum=1),
     # The training impact report (difference-in-differences; see lms/services/impact_stats.py).
     "impact.window_days": Key("int", 28, minimum=7),
     "impact.pre_periods": Key("int", 4, minimum=4),

@@ -9,7 +9,9 @@ sums against the target bands, how many are at risk. Rules (settings under [dash
   least `aht_rise` (a fraction of the earlier AHT), both periods with enough contacts;
 - far below target: the recent value in the lowest band (with enough contacts);
 - behind plan: a newcomer whose first unfinished module belongs to an earlier plan week;
-- stalled: no activity completed for `stalled_days` days while the own track is not passed.
+- stalled: no activity completed for `stalled_days` days while the own track is not passed;
+- missed micro-tasks: at least `missed_tasks` of the recent weeks' micro-tasks not done.
+The micro-task completion rate is done / due over the recent weeks (today's open task is not due yet).
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from dataclasses import dataclass, field
 
 from peewee import Case, fn
 
-from ..models import KpiWeekly, Membership, Site, Team, User, UserRole
+from ..models import KpiWeekly, Membership, MicroTask, Site, Team, User, UserRole
 from . import clock
 from .kpi_report import REGISTRY, band, min_denominator
 from .kpi_rollup import monday
@@ -54,6 +56,8 @@ class AgentRow:
     recent: dict = field(default_factory=dict)  # KPI sums of the recent weeks
     before: dict = field(default_factory=dict)  # of the weeks before
     risks: list[Risk] = field(default_factory=list)
+    tasks_due: int = 0  # micro-tasks of the recent weeks, today's still-open one left out
+    tasks_done: int = 0
 
     @property
     def behind(self) -> bool:
@@ -72,6 +76,8 @@ class GroupRow:
     newcomers: int = 0
     behind: int = 0
     at_risk: int = 0
+    tasks_due: int = 0
+    tasks_done: int = 0
     sums: dict = field(default_factory=lambda: dict.fromkeys(KPI_SUMS, 0))
     kpis: dict = field(default_factory=dict)  # key -> (value, band, too few)
 
@@ -95,6 +101,7 @@ class Dashboard:
         self.agents = self._agents()
         self._add_progress()
         self._add_kpis()
+        self._add_tasks()
         for agent in self.agents:
             agent.risks = self._risks(agent)
 
@@ -138,6 +145,19 @@ class Dashboard:
             if agent is not None:
                 setattr(agent, row["period"], _sums(row))
 
+    def _add_tasks(self) -> None:
+        """Micro-tasks issued since the recent weeks began: how many were due and done."""
+        due = (MicroTask.day < self.today) | (MicroTask.status == "done")
+        rows = (MicroTask.select(MicroTask.user, fn.SUM(Case(None, [(due, 1)], 0)),
+                                 fn.SUM(Case(None, [(MicroTask.status == "done", 1)], 0)))
+                .where(MicroTask.user.in_(self._members()) & (MicroTask.day >= self.recent_from)
+                       & (MicroTask.day <= self.today))
+                .group_by(MicroTask.user).tuples())
+        by_agent = {a.id: a for a in self.agents}
+        for user_id, issued, done in rows:
+            if user_id in by_agent:
+                by_agent[user_id].tasks_due, by_agent[user_id].tasks_done = int(issued or 0), int(done or 0)
+
     def _enough(self, key: str, sums: dict) -> bool:
         return bool(sums) and (sums.get(REGISTRY[key].denominator) or 0) >= min_denominator(self.settings, key)
 
@@ -159,6 +179,9 @@ class Dashboard:
         if agent.behind:
             risks.append(Risk(N_("behind plan: in week %(current)d, should be in week %(expected)d"),
                               {"current": agent.progress.current_week, "expected": agent.expected_week}))
+        missed = agent.tasks_due - agent.tasks_done
+        if missed >= self.settings["dashboard.missed_tasks"]:
+            risks.append(Risk(N_("missed %(missed)d of %(due)d micro-tasks"), {"missed": missed, "due": agent.tasks_due}))
         progress = agent.progress
         stalled_since = self.today - dt.timedelta(days=self.settings["dashboard.stalled_days"])
         if progress is not None and not progress.passed and agent.tier is not None:
@@ -185,6 +208,8 @@ class Dashboard:
                 group.newcomers += 1
                 group.behind += agent.behind
             group.at_risk += bool(agent.risks)
+            group.tasks_due += agent.tasks_due
+            group.tasks_done += agent.tasks_done
             for name_, value in agent.recent.items():
                 if value is not None:
                     group.sums[name_] += value

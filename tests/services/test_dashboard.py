@@ -131,3 +131,23 @@ def test_the_queries_do_not_grow_with_the_number_of_agents(org):
         agent = make_user(("agent",), phone, f"X{i}", tier="newcomer", hire_date=dt.date(2026, 1, 5))
         add_kpi_days(agent, (dt.date(2026, 11, 23), 40, 36, 12000, 10, 10))
     assert User.select().count() > 40 and statements() == few
+
+
+def test_micro_task_completion_and_missed_tasks(org):
+    from lms.models import MicroTask, MicroTemplate
+
+    online, phone, _ = org["teams"]
+    template = MicroTemplate.create(slug="t", tier="newcomer", skill="listening", kpi="fcr", kind="reflection",
+                                    title="t", spec="{}")
+    a1, a3 = org["agents"]["A1"], org["agents"]["A3"]
+    for day, status in ((dt.date(2026, 11, 18), "missed"), (dt.date(2026, 11, 19), "missed"),
+                        (dt.date(2026, 11, 20), "missed"), (dt.date(2026, 11, 23), "done"),
+                        (dt.date(2026, 11, 24), "open")):  # today's open task is not due yet
+        MicroTask.create(user=a1, day=day, template=template, status=status)
+    MicroTask.create(user=a3, day=dt.date(2026, 11, 24), template=template, status="done")
+    board = _board(org, [online, phone])
+    groups = {g.name: g for g in board.groups("team")}
+    assert (groups["在线一组"].tasks_due, groups["在线一组"].tasks_done) == (4, 1)
+    assert (groups["电话一组"].tasks_due, groups["电话一组"].tasks_done) == (1, 1)  # done today counts
+    reasons = {a.employee_no: [r.message % r.args for r in a.risks] for a in board.at_risk()}
+    assert "missed 3 of 4 micro-tasks" in reasons["A1"] and "A3" not in reasons

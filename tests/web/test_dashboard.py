@@ -47,7 +47,7 @@ def test_other_sites_and_teams_are_not_found(app, org):
 
 @pytest.mark.parametrize("table, first_row", [
     ("groups", ["在线一组", "2", "1", "1", "0"]),
-    ("agents", ["A1", "测试员", "上海", "在线一组", "newcomer", "25", "0.5000"]),
+    ("agents", ["A1", "测试员", "上海", "在线一组", "newcomer", "25", "0", "0", "0.5000"]),
     ("at_risk", ["A1"]),
     ("candidates", ["A5", "测试员", "newcomer", "advanced"]),
 ])
