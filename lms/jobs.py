@@ -95,9 +95,13 @@ def deliver_notifications(day: dt.date) -> dict:
 
 def send_reminders(day: dt.date) -> dict:
     """Due-soon and overdue notices for briefings and assigned lessons (once each)."""
+    from flask import current_app
+
     from .services import briefings, kpi_triggers
 
-    return {"date": day.isoformat(), "briefings": briefings.remind(day), "assignments": kpi_triggers.remind(day)}
+    settings = current_app.extensions["lms"].settings
+    return {"date": day.isoformat(), "briefings": briefings.remind(day, settings),
+            "assignments": kpi_triggers.remind(day, settings)}
 
 
 JOBS: dict[str, Job] = {}

@@ -21,8 +21,9 @@ class BriefingError(ValueError):
 
 
 def publish(author: User, *, title: str, body: str, tiers: list[str], team_ids: set[int] | None,
-            deadline: dt.date, questions: list[dict], today: dt.date | None = None) -> Briefing:
-    """`team_ids` None: every team (admins only: the caller passes the author's scope)."""
+            deadline: dt.date, questions: list[dict], today: dt.date | None = None, settings=None) -> Briefing:
+    """`team_ids` None: every team (admins only: the caller passes the author's scope). Its
+    audience is notified in the app, and by e-mail when `settings` has SMTP configured."""
     today = today or clock.today()
     if deadline < today:
         raise BriefingError(N_("the deadline is in the past"))
@@ -39,11 +40,11 @@ def publish(author: User, *, title: str, body: str, tiers: list[str], team_ids: 
                                    questions=json.dumps(questions, ensure_ascii=False), created_by=author)
         notify_many("briefing", N_("A new briefing to read"), [
             (user_id, f"briefing:{briefing.id}:{user_id}", title, f"/briefings/{briefing.id}")
-            for (user_id,) in audience(briefing).select(User.id).tuples()])
+            for (user_id,) in audience(briefing).select(User.id).tuples()], settings=settings, email=True)
     return briefing
 
 
-def remind(day: dt.date) -> dict:
+def remind(day: dt.date, settings=None) -> dict:
     """Briefings due tomorrow and not acknowledged: due soon; due yesterday: overdue. Once each."""
     sent = {}
     for kind, deadline, title in (("due_soon", day + dt.timedelta(days=1), N_("A briefing is due tomorrow")),
@@ -53,7 +54,7 @@ def remind(day: dt.date) -> dict:
             done = BriefingAck.select(BriefingAck.user).where(BriefingAck.briefing == briefing)
             rows += [(user_id, f"{kind}:briefing:{briefing.id}:{user_id}", briefing.title, f"/briefings/{briefing.id}")
                      for (user_id,) in audience(briefing).where(User.id.not_in(done)).select(User.id).tuples()]
-        sent[kind] = notify_many(kind, title, rows)
+        sent[kind] = notify_many(kind, title, rows, settings=settings, email=True)
     return sent
 
 

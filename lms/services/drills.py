@@ -55,7 +55,7 @@ def may_grade(grader: User, reply: DrillReply) -> bool:
     return authz.can(grader, "grade", reply.user)
 
 
-def grade(reply: DrillReply, grader: User, levels: dict[str, int | None], comment: str) -> DrillReply:
+def grade(reply: DrillReply, grader: User, levels: dict[str, int | None], comment: str, settings=None) -> DrillReply:
     """Grade with the rubric's current version, kept on the reply; a graded reply is final."""
     version = rubrics.current_version(reply.drill.rubric)
     if version is None:
@@ -74,7 +74,8 @@ def grade(reply: DrillReply, grader: User, levels: dict[str, int | None], commen
                 Evidence.create(user=reply.user, skill=criterion["skill"], score=fraction,
                                 source=f"rubric:{reply.drill.slug}/{criterion['id']}")
         notify_many("graded", N_("Your reply was graded"),
-                    [(reply.user_id, f"graded:drill:{reply.id}", reply.drill.title, f"/drills/{reply.drill.slug}")])
+                    [(reply.user_id, f"graded:drill:{reply.id}", reply.drill.title, f"/drills/{reply.drill.slug}")],
+                    settings=settings, email=True)
         if result.score >= PASS_SCORE:
             for activity in Activity.select().where((Activity.kind == "drill") & (Activity.ref == reply.drill.slug)):
                 (Completion.insert(user=reply.user, activity=activity, score=result.score, passed=True)

@@ -99,7 +99,7 @@ def open_assignments(user: User) -> list[TriggeredAssignment]:
                 .order_by(TriggeredAssignment.due_on))
 
 
-def remind(day: dt.date) -> dict:
+def remind(day: dt.date, settings=None) -> dict:
     """Open assignments due tomorrow (due soon) or yesterday (overdue): one notification each."""
     sent = {}
     for kind, due, title in (("due_soon", day + dt.timedelta(days=1), N_("An assigned lesson is due tomorrow")),
@@ -107,5 +107,5 @@ def remind(day: dt.date) -> dict:
         rows = [(a.user_id, f"{kind}:assignment:{a.id}", a.activity.title, f"/learn/activities/{a.activity.slug}")
                 for a in TriggeredAssignment.select(TriggeredAssignment, Activity).join(Activity)
                 .where((TriggeredAssignment.due_on == due) & TriggeredAssignment.completed_on.is_null() & ~_passed())]
-        sent[kind] = notify_many(kind, title, rows)
+        sent[kind] = notify_many(kind, title, rows, settings=settings, email=True)
     return sent

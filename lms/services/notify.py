@@ -63,20 +63,49 @@ def notify(user, kind: str, title: str, body: str = "", link: str = "", *, setti
     return notification
 
 
-def notify_many(kind: str, title: str, rows: list[tuple[int, str, str, str]], chunk: int = 1000) -> int:
+def notify_many(kind: str, title: str, rows: list[tuple[int, str, str, str]], *, settings=None,
+                email: bool = False, chunk: int = 1000) -> int:
     """In-app notifications for many agents at once (a day's tasks, a briefing's audience):
     rows of (user id, dedup key, body, link); a key already used is skipped, so a job that runs
-    twice notifies once. `title` is a catalog message id, shown translated. No e-mail: a daily
-    message to every agent would be noise. Returns how many were new."""
+    twice notifies once. `title` is a catalog message id, shown translated in the app. With
+    `email` (and SMTP configured) each also goes out by e-mail, its subject the body (the
+    content's own title). Returns how many were new."""
     if kind not in NOTIFICATION_KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     now, added = clock.utcnow(), 0
     entries = [{"user": user_id, "kind": kind, "title": title[:TITLE_MAX], "body": body, "link": safe_link(link),
                 "dedup_key": key, "created_at": now} for user_id, key, body, link in rows]
+    mail = bool(email and settings is not None and settings["notifications.smtp.host"])
     with database.atomic():
         for start in range(0, len(entries), chunk):
-            added += Notification.insert_many(entries[start:start + chunk]).on_conflict_ignore().as_rowcount().execute()
+            part = entries[start:start + chunk]
+            added += Notification.insert_many(part).on_conflict_ignore().as_rowcount().execute()
+            if mail:
+                _queue_mail([e["dedup_key"] for e in part], now)
     return added
+
+
+def _queue_mail(keys: list[str], now: dt.datetime) -> None:
+    """E-mail for these notifications, to recipients with an address (queued once per key)."""
+    from ..models import User
+
+    found = (Notification.select(Notification, User.email).join(User, on=(Notification.user == User.id))
+             .where(Notification.dedup_key.in_(keys) & (User.email != "") & User.active))
+    rows = [{"notification": n.id, "channel": "email", "recipient": n.user.email, "subject": (n.body or n.title)[:200],
+             "body": n.body, "dedup_key": outbox_key(n, "email"), "status": "pending", "attempts": 0,
+             "created_at": now, "next_attempt_at": now} for n in found]
+    if rows:
+        OutboxMessage.insert_many(rows).on_conflict_ignore().execute()
+
+
+def announce(settings, key: str, subject: str, body: str = "") -> bool:
+    """One message to the team chat webhook (when configured), e.g. a new briefing; once per key."""
+    if not settings["notifications.webhook.url"]:
+        return False
+    now = clock.utcnow()
+    return bool(OutboxMessage.insert(channel="webhook", recipient=WEBHOOK_RECIPIENT, subject=subject[:200], body=body,
+                                     dedup_key=f"announce:{key}", status="pending", attempts=0, created_at=now,
+                                     next_attempt_at=now).on_conflict_ignore().as_rowcount().execute())
 
 
 def _find_or_create(user, kind, title, body, link, dedup_key) -> Notification:

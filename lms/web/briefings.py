@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from .. import authz
 from ..i18n import gettext as _
 from ..models import Briefing
-from ..services import briefings, clock
+from ..services import briefings, clock, notify
 from .access import current_user, requires, signed_in
 from .forms import BriefingForm, PostForm, choices
 
@@ -53,8 +53,13 @@ def new():
         if scope is not None and not teams <= scope:
             abort(403)
         try:
+            settings = current_app.extensions["lms"].settings
             briefing = briefings.publish(user, title=form.title.data.strip(), body=form.body.data, tiers=form.tiers.data,
-                                         team_ids=teams, deadline=form.deadline.data, questions=form.questions())
+                                         team_ids=teams, deadline=form.deadline.data, questions=form.questions(),
+                                         settings=settings)
+            notify.announce(settings, f"briefing:{briefing.id}",
+                            _("New briefing: %(title)s (acknowledge by %(date)s)", title=briefing.title,
+                              date=briefing.deadline.isoformat()))
         except briefings.BriefingError as exc:
             flash(_(str(exc)), "error")
         else:

@@ -84,7 +84,8 @@ def grade(reply_id):
             raw = request.form.get(f"level_{criterion['id']}", "")
             levels[criterion["id"]] = None if raw == "na" else int(raw) if raw.lstrip("-").isdigit() else -1
         try:
-            drill_service.grade(reply, current_user(), levels, request.form.get("comment", ""))
+            drill_service.grade(reply, current_user(), levels, request.form.get("comment", ""),
+                                current_app.extensions["lms"].settings)
         except (drill_service.DrillError, rubrics.RubricError) as exc:
             message = exc.message if isinstance(exc, rubrics.RubricError) else str(exc)
             flash(_(message, criterion=getattr(exc, "criterion", "")), "error")

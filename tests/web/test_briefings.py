@@ -89,3 +89,19 @@ def test_the_audience_is_notified_and_reminded_once(app, org):
     assert briefings.remind(dt.date(2026, 11, 7)) == {"due_soon": 0, "overdue": 0}  # acknowledged: no nagging
     page = _client(app, org["newcomer"]).get("/notifications/").get_data(as_text=True)
     assert "A new briefing to read" in page and f"/briefings/{briefing.id}" in page
+
+
+def test_with_smtp_and_a_webhook_the_briefing_goes_out_once_each(app, org):
+    from lms.models import OutboxMessage, User
+
+    settings = app.extensions["lms"].settings
+    settings["notifications.smtp.host"] = "smtp.example.com"
+    settings["notifications.webhook.url"] = "https://chat.example.com/hook"
+    User.update(email="n1@example.com").where(User.id == org["newcomer"].id).execute()
+    try:
+        _publish(_client(app, org["trainer"]), org)
+    finally:
+        settings["notifications.smtp.host"] = settings["notifications.webhook.url"] = ""
+    sent = sorted((m.channel, m.recipient, m.subject) for m in OutboxMessage.select())
+    assert sent == [("email", "n1@example.com", "退货新规"),
+                    ("webhook", "webhook", "New briefing: 退货新规 (acknowledge by 2026-11-06)")]
