@@ -26,7 +26,7 @@ from typing import BinaryIO, Callable, Iterable
 import peewee as pw
 from peewee import JOIN, fn
 
-from ..db import database, write_transaction
+from ..db import database, is_postgres, write_transaction
 from ..models import KpiChange, KpiDaily, KpiImport, User
 from . import clock, failpoints, kpi_rollup
 from .kpi_values import ValueProblem, parse_count, parse_rate, parse_seconds
@@ -37,6 +37,7 @@ MAX_KPI_ROWS = 5_000_000
 MAX_REPORTED = 1000
 BATCH = 2000
 HEARTBEAT_SECONDS = 1.0
+STAGING_CACHE_KB = 65536  # SQLite temp page cache during an import: bounded, whatever the file size
 REQUIRED = ("contacts", "resolved_first_contact", "handle_seconds", "csat_responses", "csat_positive")
 OPTIONAL = ("repeat_contacts_7d", "transfers", "complaints")
 COMPONENTS = REQUIRED + OPTIONAL
@@ -193,6 +194,9 @@ def _run(outcome: KpiOutcome, headers, rows: Iterable[Row], header_row: int, map
     names = {field_name: headers[i] for field_name, i in index.items()}
     _Staged.drop_table(safe=True)
     _Staged.create_table(temporary=True)
+    if not is_postgres():
+        # The staging table's unique index outgrows SQLite's default 2 MB cache at a million rows.
+        database.execute_sql(f"PRAGMA temp.cache_size = -{STAGING_CACHE_KB}")
     try:
         checker = _RowChecker(index, names, today)
         staged, beat = 0, time.monotonic()
@@ -330,7 +334,7 @@ def _stage(batch: list[Row], checker: _RowChecker, outcome: KpiOutcome) -> int:
             numbers[staged["row_no"]] = row
     if not good:
         return 0
-    _Staged.insert_many(good).on_conflict_ignore().execute()
+    _insert_staged(good)
     kept = {r for (r,) in _Staged.select(_Staged.row_no).where(
         _Staged.row_no.between(good[0]["row_no"], good[-1]["row_no"])).tuples()}
     second = [s for s in good if s["row_no"] not in kept]
@@ -343,6 +347,25 @@ def _stage(batch: list[Row], checker: _RowChecker, outcome: KpiOutcome) -> int:
             outcome.add([Problem(row.number, checker.names["date"], row.values[checker.index["date"]],
                                  N_("a second row for this agent and day (first on row %(row)d)"), {"row": first})])
     return len(good) - len(second)
+
+
+STAGED_COLUMNS = ("row_no", "user_id", "day", "week", *COMPONENTS)
+
+
+def _insert_staged(rows: list[dict]) -> None:
+    """One prepared statement through the driver's executemany: building a multi-row INSERT
+    in the ORM cost more than everything else in a big import (docs/benchmarks.md)."""
+    into = f"INSERT INTO {_Staged._meta.table_name} ({', '.join(STAGED_COLUMNS)}) VALUES"
+    ignore = "ON CONFLICT DO NOTHING"  # a second row for an agent-day stays out; _stage reports it
+    values = [tuple(r[c].isoformat() if c in ("day", "week") else r[c] for c in STAGED_COLUMNS) for r in rows]
+    with database.atomic():
+        cursor = database.cursor()
+        if is_postgres():  # psycopg2's executemany is a round trip per row; execute_values is not
+            from psycopg2.extras import execute_values
+
+            execute_values(cursor, f"{into} %s {ignore}", values, page_size=len(values))
+        else:
+            cursor.executemany(f"{into} ({', '.join('?' * len(STAGED_COLUMNS))}) {ignore}", values)
 
 
 def _report_progress(record: KpiImport, status: str, fraction: float, on_progress: Progress | None) -> None:
@@ -373,9 +396,10 @@ def _write(outcome: KpiOutcome, dry_run: bool) -> None:
                                   KpiDaily.id.is_null(), *[getattr(KpiDaily, n) for n in COMPONENTS])
                    .join(KpiDaily, JOIN.LEFT_OUTER, on=match)
                    .where(KpiDaily.id.is_null() | _differs()))
+        # as_rowcount(): no RETURNING of a million new ids to the client on PostgreSQL
         KpiChange.insert_from(changes, [KpiChange.kpi_import, KpiChange.user, KpiChange.day, KpiChange.week,
                                         KpiChange.was_new,
-                                        *[getattr(KpiChange, f"prev_{n}") for n in COMPONENTS]]).execute()
+                                        *[getattr(KpiChange, f"prev_{n}") for n in COMPONENTS]]).as_rowcount().execute()
         counts = dict(KpiChange.select(KpiChange.was_new, fn.COUNT(KpiChange.id))
                       .where(KpiChange.kpi_import == record.id).group_by(KpiChange.was_new).tuples())
         outcome.added, outcome.updated = counts.get(True, 0), counts.get(False, 0)  # 1/0 on SQLite: same keys
@@ -387,7 +411,8 @@ def _write(outcome: KpiOutcome, dry_run: bool) -> None:
                               *[getattr(_Staged, n) for n in COMPONENTS], pw.Value(record.id))
                .join(KpiDaily, JOIN.LEFT_OUTER, on=match).where(KpiDaily.id.is_null()))
         KpiDaily.insert_from(new, [KpiDaily.user, KpiDaily.day, KpiDaily.week,
-                                   *[getattr(KpiDaily, n) for n in COMPONENTS], KpiDaily.last_import]).execute()
+                                   *[getattr(KpiDaily, n) for n in COMPONENTS], KpiDaily.last_import]
+                             ).as_rowcount().execute()
         kpi_rollup.rebuild(_touched_weeks(record))
         _finish(outcome, "done")
         failpoints.reached("kpi-import:before-commit")

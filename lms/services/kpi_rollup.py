@@ -31,7 +31,7 @@ def rebuild(pairs: pw.SelectQuery) -> None:
             .group_by(KpiDaily.user, KpiDaily.week))
     fields = [KpiWeekly.user, KpiWeekly.week, KpiWeekly.days, *[getattr(KpiWeekly, n) for n in SUMMED],
               KpiWeekly.repeat_base]
-    KpiWeekly.insert_from(sums, fields).execute()
+    KpiWeekly.insert_from(sums, fields).as_rowcount().execute()  # no RETURNING of every id
 
 
 def rebuild_users(user_ids) -> None:
