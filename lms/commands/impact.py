@@ -16,7 +16,7 @@ def impact_group():
 
 @impact_group.command("report", help="The KPI before vs after completing a module or track, trained agents "
                                      "against agents not yet trained (difference-in-differences, 95% CI).")
-@click.option("--unit", "slug", required=True, help="a module or track slug")
+@click.option("--unit", "slug", required=True, help="a module, track or micro-task skill slug")
 @click.option("--kpi", required=True, type=click.Choice(["fcr", "aht", "csat"]))
 @click.option("--refresh", is_flag=True, help="recompute even if the cached result is current")
 @click.option("--json", "as_json", is_flag=True)
@@ -28,7 +28,7 @@ def impact_report(slug, kpi, refresh, as_json):
         try:
             unit = impact.find_unit(slug)
         except impact.UnknownUnit:
-            click.echo(f"error: no module or track {slug!r}", err=True)
+            click.echo(f"error: no module, track or micro-task skill {slug!r}", err=True)
             sys.exit(1)
         found = impact.report(unit, kpi, None, current_app.extensions["lms"].settings, refresh=refresh)
     result = found.result

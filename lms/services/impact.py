@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from peewee import fn
 
-from ..models import (Activity, Completion, ImpactCache, KpiDaily, KpiImport, Membership, Module, Track, User,
-                      UserRole)
+from ..models import (Activity, Completion, ImpactCache, KpiDaily, KpiImport, Membership, MicroTask, MicroTemplate,
+                      Module, Skill, Track, User, UserRole)
 from . import clock
 from .impact_stats import AgentSeries, ImpactResult, ImpactSettings, estimate
 
@@ -27,16 +27,19 @@ class UnknownUnit(LookupError):
     """No module or track has this slug."""
 
 
+SKILL_TASKS = 4  # micro-tasks of a skill done: "trained" in that skill from the day of the 4th
+
+
 @dataclass(frozen=True)
 class Unit:
-    kind: str  # module | track
+    kind: str  # module | track | skill (trained by daily micro-tasks)
     slug: str
     title: str
-    activity_ids: tuple[int, ...]  # the required activities whose completion completes the unit
+    activity_ids: tuple[int, ...] = ()  # the required activities whose completion completes the unit
 
 
 def find_unit(slug: str) -> Unit:
-    """A module or a track by slug (a module first: both are unique within their kind)."""
+    """A module, a track or a micro-task skill by slug (in that order)."""
     module = Module.get_or_none(Module.slug == slug)
     if module is not None:
         return Unit("module", slug, module.title, _required(Activity.module == module))
@@ -44,6 +47,9 @@ def find_unit(slug: str) -> Unit:
     if track is not None:
         modules = Module.select(Module.id).where((Module.track == track) & (Module.published == True))  # noqa: E712
         return Unit("track", slug, track.title, _required(Activity.module.in_(modules)))
+    skill = Skill.get_or_none(Skill.slug == slug)
+    if skill is not None and MicroTemplate.select().where(MicroTemplate.skill == slug).exists():
+        return Unit("skill", slug, skill.name)
     raise UnknownUnit(slug)
 
 
@@ -52,6 +58,8 @@ def units() -> list[Unit]:
     found = [find_unit(t.slug) for t in Track.select().where(Track.published == True).order_by(Track.id)]  # noqa: E712
     found += [find_unit(m.slug) for m in Module.select().join(Track)
               .where(Module.published == True).order_by(Track.id, Module.position)]  # noqa: E712
+    trained = {t.skill for t in MicroTemplate.select(MicroTemplate.skill).distinct()}
+    found += [Unit("skill", s.slug, s.name) for s in Skill.select().order_by(Skill.slug) if s.slug in trained]
     return found
 
 
@@ -76,7 +84,10 @@ def _agents(team_ids: set[int] | None):
 
 
 def completion_dates(unit: Unit, agents) -> dict[int, dt.date]:
-    """The day each agent passed the last required activity of the unit (all of them passed)."""
+    """The day each agent passed the last required activity of the unit (all of them passed);
+    for a skill, the day they did their SKILL_TASKS-th micro-task of it."""
+    if unit.kind == "skill":
+        return _skill_dates(unit.slug, agents)
     if not unit.activity_ids:
         return {}
     rows = (Completion.select(Completion.user, fn.MAX(Completion.completed_at))
@@ -90,6 +101,16 @@ def completion_dates(unit: Unit, agents) -> dict[int, dt.date]:
             moment = dt.datetime.fromisoformat(moment)
         result[user_id] = clock.local(moment).date()
     return result
+
+
+def _skill_dates(skill: str, agents) -> dict[int, dt.date]:
+    done = defaultdict(list)
+    for user_id, day in (MicroTask.select(MicroTask.user, MicroTask.day).join(MicroTemplate)
+                         .where((MicroTemplate.skill == skill) & (MicroTask.status == "done")
+                                & MicroTask.user.in_(agents.select(User.id)))
+                         .order_by(MicroTask.user, MicroTask.day).tuples()):
+        done[user_id].append(day)
+    return {user_id: days[SKILL_TASKS - 1] for user_id, days in done.items() if len(days) >= SKILL_TASKS}
 
 
 def series(unit: Unit, kpi: str, team_ids: set[int] | None, today: dt.date,
@@ -119,6 +140,8 @@ def _stamp(unit: Unit) -> str:
     latest_import = KpiImport.select(fn.MAX(KpiImport.id)).scalar() or 0
     daily = KpiDaily.select(fn.MAX(KpiDaily.id), fn.COUNT(KpiDaily.id)).tuples().get()
     completions = Completion.select(fn.MAX(Completion.id), fn.COUNT(Completion.id)).tuples().get()
+    if unit.kind == "skill":  # trained by micro-tasks: their completions are what changes
+        completions = MicroTask.select(fn.MAX(MicroTask.completed_at), fn.COUNT(MicroTask.completed_at)).tuples().get()
     units = hashlib.sha1(",".join(map(str, unit.activity_ids)).encode()).hexdigest()[:12]
     return f"i{latest_import}-d{daily[0] or 0}.{daily[1]}-c{completions[0] or 0}.{completions[1]}-u{units}"
 

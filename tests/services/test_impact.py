@@ -85,7 +85,7 @@ def test_cli_prints_the_contract_fields(runner, study):
     text = runner.invoke(cli, ["impact", "report", "--unit", "diagnosis", "--kpi", "fcr"])
     assert "effect +" in text.output and "95% CI" in text.output
     missing = runner.invoke(cli, ["impact", "report", "--unit", "nope", "--kpi", "fcr"])
-    assert missing.exit_code == 1 and "no module or track 'nope'" in missing.output
+    assert missing.exit_code == 1 and "no module, track or micro-task skill 'nope'" in missing.output
     assert runner.invoke(cli, ["impact", "report", "--unit", "diagnosis", "--kpi", "nps"]).exit_code == 2
 
 
@@ -103,3 +103,18 @@ def test_the_page_explains_the_estimate_for_the_managers_teams(app, study):
     login(elsewhere, other)
     elsewhere.post("/locale/en", data={"csrf_token": csrf_token(elsewhere, "/")})
     assert "Not enough data" in elsewhere.get("/impact/?unit=diagnosis&kpi=fcr").get_data(as_text=True)
+
+
+def test_a_micro_task_skill_is_a_unit_trained_by_its_fourth_task(study):
+    from lms.models import MicroTask, MicroTemplate, Skill
+
+    Skill.create(slug="listening", name="倾听与确认")
+    template = MicroTemplate.create(slug="t", tier="newcomer", skill="listening", kpi="fcr", kind="reflection",
+                                    title="t", spec="{}")
+    agent = study["agents"][0]
+    for n in range(5):
+        MicroTask.create(user=agent, day=TODAY - dt.timedelta(days=60 - n), template=template,
+                         status="done" if n != 1 else "missed", completed_at=dt.datetime(2026, 9, 1))
+    unit = impact.find_unit("listening")
+    assert unit.kind == "skill" and unit in impact.units()
+    assert impact.completion_dates(unit, impact._agents(None)) == {agent.id: TODAY - dt.timedelta(days=56)}
