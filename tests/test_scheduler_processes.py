@@ -51,7 +51,29 @@ def _finished():
     return {r.job for r in runs} == DAILY and all(r.status in ("done", "failed") for r in runs)
 
 
+def _agents_with_a_template():
+    """Three agents and a micro-task template: today's issue run has real work to do twice over."""
+    from lms.config import load_settings
+    from lms.models import MicroTemplate
+    from lms.services.work_calendar import centre_works
+
+    from .factories import make_user
+
+    MicroTemplate.create(slug="mt-any", tier="newcomer", skill="listening", kpi="fcr", kind="reflection",
+                         title="今天", spec='{"prompt": "?"}')
+    for n in range(3):
+        make_user(("agent",), None, f"S{n}", tier="newcomer", hire_date=dt.date(2025, 1, 6))
+    return 3 if centre_works(load_settings(None, environ={"LMS_CONFIG": ""}), clock.today()) else 0
+
+
+def _tasks_per_agent_day():
+    from lms.models import MicroTask
+
+    return collections.Counter((t.user_id, t.day) for t in MicroTask.select())
+
+
 def test_one_leader_runs_each_job_once_and_a_standby_takes_over(database_url, conn, tmp_path):
+    expected_tasks = _agents_with_a_template()
     processes = [_start(tmp_path, name, database_url) for name in ("a", "b")]
     try:
         _wait_for("today's runs", _finished, processes)
@@ -60,6 +82,8 @@ def test_one_leader_runs_each_job_once_and_a_standby_takes_over(database_url, co
         assert len({r.runner for r in runs}) == 1, "only the leader runs jobs"
         by_name = {r.job: r for r in runs}
         assert by_name["purge-sign-in-records"].status == by_name["placement-review"].status == "done"
+        tasks = _tasks_per_agent_day()
+        assert len(tasks) == expected_tasks and set(tasks.values()) <= {1}  # one per (agent, day)
         leader_pid = int(runs[0].runner.rsplit(":", 1)[1])
         leader = next(p for p in processes if p.pid == leader_pid)
         standby = next(p for p in processes if p is not leader)
@@ -68,7 +92,8 @@ def test_one_leader_runs_each_job_once_and_a_standby_takes_over(database_url, co
         assert "is now the leader" not in standby.log.read_text()
 
         # Work left for a successor: one run failed, another claimed by a process long dead.
-        JobRun.update(status="failed", error="boom").where(JobRun.job == "placement-review").execute()
+        JobRun.update(status="failed", error="boom").where(JobRun.job.in_(["placement-review",
+                                                                          "issue-microtasks"])).execute()
         long_ago = clock.utcnow() - dt.timedelta(hours=2)
         JobRun.update(status="running", finished_at=None, started_at=long_ago).where(
             JobRun.job == "purge-sign-in-records").execute()
@@ -81,9 +106,11 @@ def test_one_leader_runs_each_job_once_and_a_standby_takes_over(database_url, co
 
         after = {r.job: r for r in _runs()}
         assert set(after) == DAILY and all(r.day == runs[0].day for r in after.values())
-        for name in ("placement-review", "purge-sign-in-records"):
+        redone = {"placement-review", "purge-sign-in-records", "issue-microtasks"}
+        for name in redone:
             assert after[name].status == "done" and after[name].runner.endswith(f":{standby.pid}")
-        for name in DAILY - {"placement-review", "purge-sign-in-records"}:
+        assert _tasks_per_agent_day() == tasks  # issued again by the successor: nothing twice
+        for name in DAILY - redone:
             assert after[name].runner == by_name[name].runner  # done before: not run again
 
         standby.send_signal(signal.SIGTERM)  # a clean stop releases the lock
