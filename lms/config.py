@@ -114,6 +114,15 @@ SPEC: dict[str, Key] = {
     "scheduler.standby_poll_seconds": Key("int", 10, minimum=1),
     "scheduler.catch_up_days": Key("int", 7, minimum=0),
     "scheduler.lease_minutes": Key("int", 60, minimum=1),
+    # Customers' personal data in cases (lms/services/masking.py): what is masked on creation, and
+    # whether, and for how many days, the unmasked original is kept (visible to trainers only).
+    "privacy.mask_phone": Key("bool", True),
+    "privacy.mask_id_card": Key("bool", True),
+    "privacy.mask_bank_card": Key("bool", True),
+    "privacy.mask_email": Key("bool", True),
+    "privacy.mask_names": Key("bool", True),
+    "privacy.keep_original": Key("bool", False),
+    "privacy.retention_days": Key("int", 90, minimum=1),
     "paths.courses": Key("str", ""),
     "paths.assessments": Key("str", ""),
     "paths.uploads": Key("str", "instance/uploads"),

@@ -104,6 +104,13 @@ def send_reminders(day: dt.date) -> dict:
             "assignments": kpi_triggers.remind(day, settings)}
 
 
+def purge_case_originals(day: dt.date) -> dict:
+    """Unmasked originals of cases past their retention day are deleted (privacy.retention_days)."""
+    from .services import cases
+
+    return {"date": day.isoformat(), "purged": cases.purge_originals(day)}
+
+
 JOBS: dict[str, Job] = {}
 
 
@@ -121,6 +128,8 @@ register(Job("kpi-rules", kpi_rules, {"hour": 5, "minute": 40},
              "assign lessons to agents off target for days in a row (microtasks.kpi_rules)"))
 register(Job("send-reminders", send_reminders, {"hour": 9, "minute": 0},
              "due-soon and overdue notices for briefings and assigned lessons"))
+register(Job("purge-case-originals", purge_case_originals, {"hour": 3, "minute": 40},
+             "delete unmasked case originals past their retention day"))
 register(Job("deliver-notifications", deliver_notifications, {"minute": "*"},
              "send queued e-mail and chat notifications", recorded=False))
 register(Job("mark-missed-microtasks", mark_missed_microtasks, {"hour": 0, "minute": 20},

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from flask_wtf.csrf import generate_csrf
 
 from ..db import database
+from ..services.notify import unread_count
 from ..labels import check_label, import_status_label, kpi_label, role_label, tier_label
 from ..markup import render_markdown
 from ..i18n import current_locale, gettext, lazy_gettext, ngettext
@@ -31,7 +32,7 @@ SECURITY_HEADERS = {
 
 
 def create_blueprint() -> Blueprint:
-    from . import (admin, api, auth, authoring, banks, briefings, dashboard, drills, home, impact, kpi, learn, people, placement,
+    from . import (admin, api, auth, authoring, banks, briefings, cases, dashboard, drills, home, impact, kpi, learn, people, placement,
                    notifications, quiz, roster, tasks, timeline, tokens)
 
     bp = Blueprint("lms", __name__, template_folder=str(shipped_dir("templates")),
@@ -45,7 +46,7 @@ def create_blueprint() -> Blueprint:
         bp.register_error_handler(code, error_page)
     children = (auth.bp, home.bp, kpi.bp, learn.bp, quiz.bp, banks.bp, drills.bp,
                 people.bp, placement.bp, admin.bp, roster.bp, authoring.bp, tokens.bp, api.bp, dashboard.bp,
-                timeline.bp, impact.bp, tasks.bp, notifications.bp, briefings.bp)
+                timeline.bp, impact.bp, tasks.bp, notifications.bp, briefings.bp, cases.bp)
     for child in children:
         bp.register_blueprint(child)
     return bp
@@ -76,6 +77,7 @@ def template_context():
     return {
         "_": gettext, "gettext": gettext, "ngettext": ngettext, "lazy_gettext": lazy_gettext,
         "lms_user": user,
+        "lms_unread": unread_count(user) if user is not None else 0,
         "lms_nav": navigation(user),
         "lms_layout": current_app.config["LMS_BASE_TEMPLATE"],
         "lms_owns_login": current_app.extensions["lms"].owns_login,

@@ -104,3 +104,33 @@ def timeline_chart(start, end, weeks, events, labels: dict[str, str]) -> Markup:
                      f'{escape(day.strftime("%m-%d"))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+EMOTION_HEIGHT = 160
+
+
+def emotion_chart(values: list[int], title: str) -> Markup:
+    """The customer's emotion per turn (-5 angry .. +5 delighted), a zero line across."""
+    height, turns = EMOTION_HEIGHT, max(len(values) - 1, 1)
+
+    def x(index):
+        return PAD + (WIDTH - 2 * PAD) * index / turns
+
+    def y(value):
+        return PAD + (height - 2 * PAD) * (5 - value) / 10
+
+    parts = [f'<svg class="lms-chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(title)}">',
+             f'<rect x="{PAD}" y="{PAD}" width="{WIDTH - 2 * PAD}" height="{y(0) - PAD:.1f}" fill="#e7f4ec"/>',
+             f'<rect x="{PAD}" y="{y(0):.1f}" width="{WIDTH - 2 * PAD}" height="{height - PAD - y(0):.1f}" '
+             f'fill="#fbeaea"/>']
+    for tick in (-5, 0, 5):
+        parts.append(f'<text x="{PAD - 4}" y="{y(tick) + 4:.1f}" font-size="10" text-anchor="end" fill="#5b6b7c">'
+                     f'{tick:+d}</text>')
+    if len(values) > 1:
+        points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
+        parts.append(f'<polyline points="{points}" fill="none" stroke="#1f5f8b" stroke-width="2"/>')
+    for i, value in enumerate(values):
+        parts.append(f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="3" fill="#1f5f8b"><title>{i + 1}: {value:+d}'
+                     f'</title></circle>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

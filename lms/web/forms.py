@@ -177,3 +177,19 @@ class BriefingForm(FlaskForm):
                 answer = getattr(self, f"q{n}_answer").data
                 found.append({"prompt": prompt, "choices": choices, "answer": (answer or 0) - 1})
         return found
+
+
+class CaseForm(FlaskForm):
+    """A case by hand: a title, highlight or failure, the summary or transcript, the emotion curve."""
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=choices([("failure", _l("failure")), ("highlight", _l("highlight"))]))
+    team = SelectField(_l("Team"), coerce=int, validators=[Optional()])
+    customer = StringField(_l("Customer's name (masked wherever it appears)"), validators=[Optional(), Length(max=50)])
+    summary = TextAreaField(_l("Transcript or summary"), validators=[DataRequired(), Length(max=20000)])
+    emotion = StringField(_l("Customer emotion per turn (-5 to 5, commas)"), validators=[Optional(), Length(max=400)])
+
+
+class CaseImportForm(FlaskForm):
+    file = FileField(_l("Records (CSV or XLSX)"), validators=[FileRequired()])
+    kind = SelectField(_l("Kind"), choices=choices([("failure", _l("failure")), ("highlight", _l("highlight"))]))
+    team = SelectField(_l("Team"), coerce=int, validators=[Optional()])

@@ -110,3 +110,18 @@ def test_links_and_redirects_follow_the_mount_prefix(tmp_path, database_url, con
     answer = client.post("/training/notifications/read", data={"all": "1", "csrf_token": token})
     assert answer.status_code == 303 and answer.headers["Location"].endswith("/training/notifications/")
     assert unread_count(agent) == 0
+
+
+def test_the_header_shows_how_many_are_unread(app, conn):
+    from lms.services.notify import notify_many
+
+    from ..factories import login, make_user
+
+    user = make_user(("agent",), None, "BELL")
+    client = app.test_client()
+    login(client, user)
+    assert "lms-badge" not in client.get("/").get_data(as_text=True)
+    notify_many("task", "Today's micro-task is ready", [(user.id, "bell:1", "t", "/tasks/"),
+                                                         (user.id, "bell:2", "t", "/tasks/")])
+    assert '<span class="lms-badge"' in client.get("/").get_data(as_text=True) and ">2</span>" in \
+        client.get("/").get_data(as_text=True)
