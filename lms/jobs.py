@@ -111,6 +111,13 @@ def purge_case_originals(day: dt.date) -> dict:
     return {"date": day.isoformat(), "purged": cases.purge_originals(day)}
 
 
+def assign_review_sets(day: dt.date) -> dict:
+    """Give the week's case-review sets to their agents (one assignment per agent per set)."""
+    from .services import reviews
+
+    return reviews.assign_due(day)
+
+
 JOBS: dict[str, Job] = {}
 
 
@@ -130,6 +137,8 @@ register(Job("send-reminders", send_reminders, {"hour": 9, "minute": 0},
              "due-soon and overdue notices for briefings and assigned lessons"))
 register(Job("purge-case-originals", purge_case_originals, {"hour": 3, "minute": 40},
              "delete unmasked case originals past their retention day"))
+register(Job("assign-review-sets", assign_review_sets, {"hour": 7, "minute": 0},
+             "give this week's case-review sets to their agents (runs daily: new members join in)"))
 register(Job("deliver-notifications", deliver_notifications, {"minute": "*"},
              "send queued e-mail and chat notifications", recorded=False))
 register(Job("mark-missed-microtasks", mark_missed_microtasks, {"hour": 0, "minute": 20},

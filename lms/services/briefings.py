@@ -8,8 +8,9 @@ import json
 import peewee as pw
 
 from ..db import database
-from ..models import TIERS, Briefing, BriefingAck, Membership, User, UserRole
+from ..models import TIERS, Briefing, BriefingAck, Membership, User
 from . import clock
+from .audience import addressed_to, agents_in
 from .messages import N_
 from .notify import notify_many
 
@@ -60,15 +61,7 @@ def remind(day: dt.date, settings=None) -> dict:
 
 def audience(briefing: Briefing) -> pw.ModelSelect:
     """The active agents it is for: in its tiers (all if none) and its teams (all if none)."""
-    query = User.select().where(User.active & User.id.in_(UserRole.select(UserRole.user).where(UserRole.role == "agent")))
-    tiers = json.loads(briefing.tiers)
-    if tiers:
-        query = query.where(User.tier.in_(tiers))
-    if briefing.team_ids is not None:
-        members = Membership.select(Membership.user).where(
-            Membership.ended_on.is_null() & Membership.team.in_(json.loads(briefing.team_ids) or [0]))
-        query = query.where(User.id.in_(members))
-    return query
+    return agents_in(briefing.tiers, briefing.team_ids)
 
 
 def for_agent(user: User) -> list[Briefing]:
@@ -76,8 +69,7 @@ def for_agent(user: User) -> list[Briefing]:
     teams = {m.team_id for m in Membership.select(Membership.team)
              .where((Membership.user == user) & Membership.ended_on.is_null())}
     return [b for b in Briefing.select().order_by(Briefing.created_at.desc()).limit(200)
-            if (not json.loads(b.tiers) or user.tier in json.loads(b.tiers))
-            and (b.team_ids is None or teams & set(json.loads(b.team_ids)))]
+            if addressed_to(user, b.tiers, b.team_ids, teams)]
 
 
 def acknowledged(briefing: Briefing, user: User) -> BriefingAck | None:

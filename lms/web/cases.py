@@ -4,6 +4,7 @@ is for trainers' eyes only."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -109,11 +110,24 @@ def show(case_id):
     case = _visible().where(Case.id == case_id).first()
     if case is None:
         abort(404)
-    emotion = json.loads(case.emotion)
     original = None
     if case.original and (authz.is_admin(current_user()) or current_user().has_role("trainer")):
         original = json.loads(case.original)
-    return render_template("lms/cases/show.html", case=case, record=json.loads(case.record),
-                           ticket=json.loads(case.ticket), record_fields=fields_of("record"),
-                           ticket_fields=fields_of("ticket"), original=original,
-                           chart=emotion_chart(emotion, _("Customer emotion")) if emotion else None)
+    return render_template("lms/cases/show.html", view=case_view(case), original=original)
+
+
+@dataclass
+class CaseView:
+    """What a case page shows: the masked case, its record and ticket fields, its emotion chart."""
+    case: Case
+    record: dict
+    ticket: dict
+    record_fields: dict
+    ticket_fields: dict
+    chart: object
+
+
+def case_view(case: Case) -> CaseView:
+    emotion = json.loads(case.emotion)
+    return CaseView(case, json.loads(case.record), json.loads(case.ticket), fields_of("record"), fields_of("ticket"),
+                    emotion_chart(emotion, _("Customer emotion")) if emotion else None)

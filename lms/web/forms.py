@@ -193,3 +193,16 @@ class CaseImportForm(FlaskForm):
     file = FileField(_l("Records (CSV or XLSX)"), validators=[FileRequired()])
     kind = SelectField(_l("Kind"), choices=choices([("failure", _l("failure")), ("highlight", _l("highlight"))]))
     team = SelectField(_l("Team"), coerce=int, validators=[Optional()])
+
+
+class ReviewSetForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    week = DateField(_l("Week of (any day; the Monday is used)"), validators=[DataRequired()])
+    due_on = DateField(_l("Due"), validators=[DataRequired()])
+    cases = SelectMultipleField(_l("Cases (3 to 5)"), coerce=int, choices=[], validators=[DataRequired()],
+                                widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    tiers = SelectMultipleField(_l("Tiers (none: every tier)"), choices=choices(list(TIER_LABELS.items())),
+                                validators=[Optional()], widget=ListWidget(prefix_label=False),
+                                option_widget=CheckboxInput())
+    teams = SelectMultipleField(_l("Teams (none: all of yours)"), coerce=int, choices=[], validators=[Optional()],
+                                widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())

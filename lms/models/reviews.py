@@ -1,0 +1,54 @@
+"""Weekly case reviews: a set of 3-5 cases for a week, assigned to tiers and teams (one
+assignment per agent per set, by the database's unique key), and each agent's submission
+along the three dimensions with a reusable technique (one resubmission after feedback)."""
+from __future__ import annotations
+
+import peewee as pw
+
+from ..db import BaseModel
+from ..services import clock
+from .cases import Case
+from .people import User
+
+DIMENSIONS = ("process", "experience", "growth")  # business process, customer experience, capability growth
+
+
+class ReviewSet(BaseModel):
+    title = pw.CharField(max_length=200)
+    week = pw.DateField(index=True)  # the Monday it is for
+    due_on = pw.DateField()
+    tiers = pw.TextField(default="[]")  # JSON; empty: every tier
+    team_ids = pw.TextField(null=True)  # JSON; null: every team
+    created_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = pw.DateTimeField(default=clock.utcnow)
+    assigned_at = pw.DateTimeField(null=True)  # when it was last given to its audience
+
+
+class ReviewSetCase(BaseModel):
+    review_set = pw.ForeignKeyField(ReviewSet, backref="items", on_delete="CASCADE")
+    case = pw.ForeignKeyField(Case, on_delete="RESTRICT")
+    position = pw.IntegerField()
+
+    class Meta:
+        indexes = ((("review_set", "case"), True),)
+
+
+class ReviewAssignment(BaseModel):
+    review_set = pw.ForeignKeyField(ReviewSet, backref="assignments", on_delete="CASCADE")
+    user = pw.ForeignKeyField(User, on_delete="CASCADE")
+    assigned_at = pw.DateTimeField(default=clock.utcnow)
+
+    class Meta:
+        indexes = ((("review_set", "user"), True),)
+
+
+class ReviewSubmission(BaseModel):
+    assignment = pw.ForeignKeyField(ReviewAssignment, backref="submissions", on_delete="CASCADE")
+    version = pw.IntegerField()  # 1, or 2 for the one resubmission after feedback
+    answers = pw.TextField()  # JSON: {case id: {dimension: text}}
+    technique = pw.TextField()  # the reusable technique the agent proposes
+    submitted_at = pw.DateTimeField(default=clock.utcnow)
+    late = pw.BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("assignment", "version"), True),)
