@@ -11,7 +11,8 @@ sums against the target bands, how many are at risk. Rules (settings under [dash
 - behind plan: a newcomer whose first unfinished module belongs to an earlier plan week;
 - stalled: no activity completed for `stalled_days` days while the own track is not passed;
 - missed micro-tasks: at least `missed_tasks` of the recent weeks' micro-tasks not done.
-The micro-task completion rate is done / due over the recent weeks (today's open task is not due yet).
+The micro-task completion rate is done / due over the recent weeks (today's open task is not due yet);
+the case-review on-time rate is first submissions before the due day / reviews due in the recent weeks.
 """
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ from dataclasses import dataclass, field
 
 from peewee import Case, fn
 
-from ..models import KpiWeekly, Membership, MicroTask, Site, Team, User, UserRole
+from ..models import (KpiWeekly, Membership, MicroTask, ReviewAssignment, ReviewSet, ReviewSubmission, Site, Team,
+                      User, UserRole)
 from . import clock
 from .kpi_report import REGISTRY, band, min_denominator
 from .kpi_rollup import monday
@@ -58,6 +60,8 @@ class AgentRow:
     risks: list[Risk] = field(default_factory=list)
     tasks_due: int = 0  # micro-tasks of the recent weeks, today's still-open one left out
     tasks_done: int = 0
+    reviews_due: int = 0  # case reviews due in the recent weeks (or already submitted)
+    reviews_on_time: int = 0
 
     @property
     def behind(self) -> bool:
@@ -78,6 +82,8 @@ class GroupRow:
     at_risk: int = 0
     tasks_due: int = 0
     tasks_done: int = 0
+    reviews_due: int = 0
+    reviews_on_time: int = 0
     sums: dict = field(default_factory=lambda: dict.fromkeys(KPI_SUMS, 0))
     kpis: dict = field(default_factory=dict)  # key -> (value, band, too few)
 
@@ -102,6 +108,7 @@ class Dashboard:
         self._add_progress()
         self._add_kpis()
         self._add_tasks()
+        self._add_reviews()
         for agent in self.agents:
             agent.risks = self._risks(agent)
 
@@ -158,6 +165,24 @@ class Dashboard:
             if user_id in by_agent:
                 by_agent[user_id].tasks_due, by_agent[user_id].tasks_done = int(issued or 0), int(done or 0)
 
+    def _add_reviews(self) -> None:
+        """Case reviews due since the recent weeks began: how many, and how many were on time."""
+        on_time = fn.EXISTS(ReviewSubmission.select(ReviewSubmission.id).where(
+            (ReviewSubmission.assignment == ReviewAssignment.id) & (ReviewSubmission.version == 1)
+            & ~ReviewSubmission.late))
+        submitted = fn.EXISTS(ReviewSubmission.select(ReviewSubmission.id).where(
+            ReviewSubmission.assignment == ReviewAssignment.id))
+        rows = (ReviewAssignment.select(ReviewAssignment.user, fn.COUNT(ReviewAssignment.id),
+                                        fn.SUM(Case(None, [(on_time, 1)], 0)))
+                .join(ReviewSet)
+                .where(ReviewAssignment.user.in_(self._members()) & (ReviewSet.due_on >= self.recent_from)
+                       & ((ReviewSet.due_on < self.today) | submitted))
+                .group_by(ReviewAssignment.user).tuples())
+        by_agent = {a.id: a for a in self.agents}
+        for user_id, due, in_time in rows:
+            if user_id in by_agent:
+                by_agent[user_id].reviews_due, by_agent[user_id].reviews_on_time = int(due), int(in_time or 0)
+
     def _enough(self, key: str, sums: dict) -> bool:
         return bool(sums) and (sums.get(REGISTRY[key].denominator) or 0) >= min_denominator(self.settings, key)
 
@@ -210,6 +235,8 @@ class Dashboard:
             group.at_risk += bool(agent.risks)
             group.tasks_due += agent.tasks_due
             group.tasks_done += agent.tasks_done
+            group.reviews_due += agent.reviews_due
+            group.reviews_on_time += agent.reviews_on_time
             for name_, value in agent.recent.items():
                 if value is not None:
                     group.sums[name_] += value

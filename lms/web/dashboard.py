@@ -76,10 +76,10 @@ def _csv(table: str, board: Dashboard, groups, candidates) -> Response:
     if table == "groups":
         headers = [_("Name"), _("Agents"), *[tier_label(t) for t in TIERS],
                    *[f"{_('Progress')} {low}-{high}%" for low, high in PROGRESS_BUCKETS],
-                   _("Newcomers"), _("Behind plan"), _("Micro-tasks due"), _("Micro-tasks done"), _("At risk"),
-                   *kpi_headers]
+                   _("Newcomers"), _("Behind plan"), _("Micro-tasks due"), _("Micro-tasks done"),
+                   _("Case reviews due"), _("Case reviews on time"), _("At risk"), *kpi_headers]
         rows = [[g.name, g.agents, *[g.tiers.get(t, 0) for t in TIERS], *g.progress, g.newcomers, g.behind,
-                 g.tasks_due, g.tasks_done, g.at_risk, *[_percent(g.kpis[k][0]) for k in REGISTRY]] for g in groups]
+                 g.tasks_due, g.tasks_done, g.reviews_due, g.reviews_on_time, g.at_risk, *[_percent(g.kpis[k][0]) for k in REGISTRY]] for g in groups]
     elif table in ("agents", "at_risk"):
         agents = board.agents if table == "agents" else board.at_risk()
         headers = [_("Employee no."), _("Name"), _("Site"), _("Team"), _("Tier"), _("Progress"), _("Micro-tasks due"),

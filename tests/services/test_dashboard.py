@@ -151,3 +151,24 @@ def test_micro_task_completion_and_missed_tasks(org):
     assert (groups["电话一组"].tasks_due, groups["电话一组"].tasks_done) == (1, 1)  # done today counts
     reasons = {a.employee_no: [r.message % r.args for r in a.risks] for a in board.at_risk()}
     assert "missed 3 of 4 micro-tasks" in reasons["A1"] and "A3" not in reasons
+
+
+def test_case_review_on_time_rate(org):
+    import json
+
+    from lms.models import ReviewAssignment, ReviewSet, ReviewSubmission
+
+    online, phone, _ = org["teams"]
+    past = ReviewSet.create(title="w46", week=dt.date(2026, 11, 9), due_on=dt.date(2026, 11, 13), tiers="[]")
+    upcoming = ReviewSet.create(title="w48", week=dt.date(2026, 11, 23), due_on=dt.date(2026, 11, 27), tiers="[]")
+    a1, a2, a3 = (org["agents"][n] for n in ("A1", "A2", "A3"))
+    on_time = ReviewAssignment.create(review_set=past, user=a1)
+    late = ReviewAssignment.create(review_set=past, user=a2)
+    ReviewAssignment.create(review_set=past, user=a3)  # never submitted
+    early = ReviewAssignment.create(review_set=upcoming, user=a3)  # not due yet, but in on time
+    ReviewAssignment.create(review_set=upcoming, user=a1)  # not due yet: does not count
+    for assignment, is_late in ((on_time, False), (late, True), (early, False)):
+        ReviewSubmission.create(assignment=assignment, version=1, answers=json.dumps({}), technique="t", late=is_late)
+    groups = {g.name: g for g in _board(org, [online, phone]).groups("team")}
+    assert (groups["在线一组"].reviews_due, groups["在线一组"].reviews_on_time) == (2, 1)
+    assert (groups["电话一组"].reviews_due, groups["电话一组"].reviews_on_time) == (2, 1)
