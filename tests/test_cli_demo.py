@@ -112,3 +112,16 @@ def test_demo_kpi_history_follows_the_tiers(app, runner, conn):
     before = KpiDaily.select().count()
     runner.invoke(cli, ["demo"])
     assert KpiDaily.select().count() == before
+
+
+def test_demo_has_two_weeks_of_micro_tasks_and_todays_open(runner, app):
+    from lms.db import database
+    from lms.models import MicroTask
+
+    clock.freeze(dt.datetime(2026, 11, 24, 2, 0))  # a Tuesday
+    with database.connection_context():
+        runner.invoke(cli, ["demo"])
+        today = list(MicroTask.select().where(MicroTask.day == dt.date(2026, 11, 24)))
+        past = list(MicroTask.select().where(MicroTask.day < dt.date(2026, 11, 24)))
+    assert today and all(t.status == "open" for t in today)
+    assert {t.status for t in past} == {"done", "missed"} and not any(t.late for t in past)

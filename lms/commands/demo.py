@@ -61,7 +61,7 @@ def _load_content_and_progress(seed: int) -> None:
     """The shipped curriculum (unless already loaded), a learning history and KPI history that fit each agent."""
     from ..services.content_store import load_pack
     from ..services.demo_kpis import record_demo_kpis
-    from ..services.demo_progress import record_demo_progress
+    from ..services.demo_progress import record_demo_microtasks, record_demo_progress
     from .content import courses_dir, read_everything
 
     pack, assessments = read_everything(courses_dir())
@@ -69,3 +69,4 @@ def _load_content_and_progress(seed: int) -> None:
         load_pack(pack, assessments=assessments)
         record_demo_progress(seed)
     record_demo_kpis(seed)
+    record_demo_microtasks(current_app.extensions["lms"].settings, seed)

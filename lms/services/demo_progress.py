@@ -71,3 +71,24 @@ def record_demo_progress(seed: int = 2026, today: dt.date | None = None) -> int:
             written += (Completion.insert(user=agent, activity=lesson, completed_at=at, passed=True)
                         .on_conflict_ignore().execute() and 1) or 0
     return written
+
+
+def record_demo_microtasks(settings: dict, seed: int = 2026, days: int = 14, today: dt.date | None = None) -> int:
+    """Two weeks of micro-tasks: most of the past ones done, some missed, today's open."""
+    from ..models import MicroTask
+    from . import microtasks
+
+    today = today or clock.today()
+    rng = random.Random(seed)
+    for back in range(days, 0, -1):
+        day = today - dt.timedelta(days=back)
+        microtasks.issue(settings, day, today=day, announce=False)
+    past = list(MicroTask.select(MicroTask.id, MicroTask.day).where(
+        (MicroTask.day >= today - dt.timedelta(days=days)) & (MicroTask.day < today) & (MicroTask.status == "open")))
+    with database.atomic():
+        for task in past:
+            done = rng.random() < 0.8
+            (MicroTask.update(status="done" if done else "missed", score=rng.randint(60, 100) if done else None,
+                              completed_at=dt.datetime.combine(task.day, dt.time(3)) if done else None)
+             .where(MicroTask.id == task.id).execute())
+    return microtasks.issue(settings, today)["total"] + len(past)

@@ -43,7 +43,7 @@ def focus(settings: dict, tier: str, day: dt.date) -> str:
     return settings[f"microtasks.focus.{tier}"][day.weekday()]
 
 
-def issue(settings: dict, day: dt.date, today: dt.date | None = None) -> dict:
+def issue(settings: dict, day: dt.date, today: dt.date | None = None, announce: bool = True) -> dict:
     """Give every agent working on `day` their micro-task; {"date", "issued", "total"}."""
     today = today or clock.today()
     agents = list(working_agents(settings, day).select(User.id, User.tier).tuples())
@@ -72,7 +72,7 @@ def issue(settings: dict, day: dt.date, today: dt.date | None = None) -> dict:
     with database.atomic():
         for start in range(0, len(rows), CHUNK):
             issued += MicroTask.insert_many(rows[start:start + CHUNK]).on_conflict_ignore().as_rowcount().execute()
-        if day >= today:  # a catch-up for a past day does not announce it
+        if announce and day >= today:  # a catch-up for a past day does not announce it
             _announce(day)
     total = MicroTask.select().where(MicroTask.day == day).count()
     return {"date": day.isoformat(), "issued": issued, "total": total}
