@@ -21,15 +21,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 TODAY = dt.date(2026, 11, 24)
-PG_SERVER = "postgresql://postgres@127.0.0.1:5432/"
 
 
 def build(agents: int, days: int, seed: int) -> None:
@@ -152,23 +149,13 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench._common import throwaway_database
     from lms import create_app
     from lms.db import database
     from lms.migrations import upgrade
     from lms.services import clock
 
-    workdir = tempfile.mkdtemp(prefix="lms-bench-dash-")
-    pg_name = f"lms_bench_dash_{os.getpid()}"
-    if args.database == "postgresql":
-        import psycopg2
-
-        admin = psycopg2.connect(PG_SERVER + "postgres")
-        admin.autocommit = True
-        admin.cursor().execute(f"CREATE DATABASE {pg_name}")
-        url = PG_SERVER + pg_name
-    else:
-        url = f"sqlite:///{workdir}/bench.db"
-    try:
+    with throwaway_database(args.database, "dash") as url:
         app = create_app(database_url=url, TESTING=True)
         upgrade()
         clock.freeze(dt.datetime.combine(TODAY, dt.time(2)))
@@ -186,17 +173,6 @@ def main() -> int:
         print(f"| dashboard, all teams ({at_risk} agents at risk) | {board:.2f} | {board / raw:.2f} |")
         print(f"| dashboard + promotion candidates | {full:.2f} | {full / raw:.2f} |")
         print(f"database: {args.database}; {args.agents} agents x {args.days} days; best of {args.repeat}")
-    finally:
-        if hasattr(database.obj, "close_all"):
-            database.obj.close_all()  # a pool keeps connections open; DROP DATABASE needs none
-        else:
-            database.close()
-        if args.database == "postgresql":
-            admin.cursor().execute(f"DROP DATABASE IF EXISTS {pg_name}")
-        else:
-            for path in Path(workdir).iterdir():
-                path.unlink()
-            os.rmdir(workdir)
     return 0
 
 

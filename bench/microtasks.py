@@ -17,14 +17,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 MONDAY = dt.date(2026, 11, 2)
-PG_SERVER = "postgresql://postgres@127.0.0.1:5432/"
 SKILLS = ("listening", "empathy", "problem-diagnosis", "objection-handling", "closing", "emotion-management",
           "compliance")
 
@@ -54,27 +50,6 @@ def build(agents: int) -> None:
                                     for i in chunk]).execute()
 
 
-def counted(step):
-    """Run `step`, counting the statements it sends."""
-    from lms.db import database
-
-    count = 0
-    original = database.obj.execute_sql
-
-    def counting(sql, params=None, *args, **kwargs):
-        nonlocal count
-        count += 1
-        return original(sql, params, *args, **kwargs)
-
-    database.obj.execute_sql = counting
-    try:
-        started = time.perf_counter()
-        result = step()
-        return time.perf_counter() - started, count, result
-    finally:
-        del database.obj.execute_sql
-
-
 def raw_insert(rows: list[tuple]) -> None:
     """The same tasks and notifications, straight through the DB-API, into cleared tables."""
     from lms.db import database, is_postgres
@@ -100,25 +75,14 @@ def main() -> int:
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench._common import counted, throwaway_database
     from lms import create_app
     from lms.db import database
     from lms.migrations import upgrade
     from lms.models import MicroTask
     from lms.services import clock, microtasks
 
-    workdir = tempfile.mkdtemp(prefix="lms-bench-mt-")
-    pg_name = f"lms_bench_mt_{os.getpid()}"
-    admin = None
-    if args.database == "postgresql":
-        import psycopg2
-
-        admin = psycopg2.connect(PG_SERVER + "postgres")
-        admin.autocommit = True
-        admin.cursor().execute(f"CREATE DATABASE {pg_name}")
-        url = PG_SERVER + pg_name
-    else:
-        url = f"sqlite:///{workdir}/bench.db"
-    try:
+    with throwaway_database(args.database, "mt") as url:
         app = create_app(database_url=url, TESTING=True)
         upgrade()
         clock.freeze(dt.datetime(2026, 11, 1, 22, 30))  # 06:30 on Monday in Shanghai
@@ -136,16 +100,6 @@ def main() -> int:
               f"| {first / raw:.2f} |")
         print(f"| issue-microtasks, run again (0 issued) | {again:.2f} | {again_statements} | {again / raw:.2f} |")
         print(f"database: {args.database}; {args.agents} agents")
-    finally:
-        if hasattr(database.obj, "close_all"):
-            database.obj.close_all()
-        elif database.obj is not None:
-            database.close()
-        if admin is not None:
-            admin.cursor().execute(f"DROP DATABASE IF EXISTS {pg_name}")
-        for path in Path(workdir).iterdir():
-            path.unlink()
-        os.rmdir(workdir)
     return 0
 
 

@@ -80,3 +80,11 @@ def add_kpi_days(user: User, *days) -> None:
     records = [{"employee_no": user.employee_no, **dict(zip(names, day))} for day in days]
     outcome = import_records(records, source="test", name="factory", today=dt.date(2100, 1, 1))
     assert outcome.ok, [p.as_dict() for p in outcome.problems]
+
+
+def client_for(app, user: User, locale: str = "en"):
+    """A test client signed in as `user`, the interface in `locale`."""
+    client = app.test_client()
+    login(client, user)
+    client.post(f"/locale/{locale}", data={"csrf_token": csrf_token(client, "/")})
+    return client

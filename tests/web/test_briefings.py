@@ -7,7 +7,7 @@ import pytest
 from lms.models import Briefing, BriefingAck
 from lms.services import clock
 
-from ..factories import csrf_token, login, make_site, make_team, make_user
+from ..factories import client_for, csrf_token, make_site, make_team, make_user
 
 
 @pytest.fixture
@@ -23,13 +23,6 @@ def org(app, conn):
             "manager": make_user(("manager",), None, "M1", scopes=[site])}
 
 
-def _client(app, user):
-    client = app.test_client()
-    login(client, user)
-    client.post("/locale/en", data={"csrf_token": csrf_token(client, "/")})
-    return client
-
-
 def _publish(client, org, **extra):
     form = {"csrf_token": csrf_token(client, "/briefings/new"), "title": "退货新规", "body": "**7天**无理由退货……",
             "tiers": ["newcomer"], "teams": [str(org["online"].id)], "deadline": "2026-11-06",
@@ -38,10 +31,10 @@ def _publish(client, org, **extra):
 
 
 def test_publish_acknowledge_and_who_has_not(app, org):
-    trainer = _client(app, org["trainer"])
+    trainer = client_for(app, org["trainer"])
     assert _publish(trainer, org).status_code == 302
     briefing = Briefing.get()
-    newcomer = _client(app, org["newcomer"])
+    newcomer = client_for(app, org["newcomer"])
     assert "退货新规" in newcomer.get("/briefings/").get_data(as_text=True)
     page = newcomer.get(f"/briefings/{briefing.id}").get_data(as_text=True)
     assert "<strong>7天</strong>" in page and "新规从哪天生效" in page
@@ -51,21 +44,21 @@ def test_publish_acknowledge_and_who_has_not(app, org):
     assert newcomer.post(f"/briefings/{briefing.id}", data={"csrf_token": token, "q0": "0"}).status_code == 302
     assert BriefingAck.get().correct == 1
     assert "Check: 1 of 1 right." in newcomer.get(f"/briefings/{briefing.id}").get_data(as_text=True)
-    staff_view = _client(app, org["manager"]).get(f"/briefings/{briefing.id}").get_data(as_text=True)
+    staff_view = client_for(app, org["manager"]).get(f"/briefings/{briefing.id}").get_data(as_text=True)
     assert "Not acknowledged yet (0)" in staff_view and "Acknowledged (1)" in staff_view
 
 
 def test_only_its_audience_sees_it(app, org):
-    _publish(_client(app, org["trainer"]), org)
+    _publish(client_for(app, org["trainer"]), org)
     briefing = Briefing.get()
     for who in ("advanced", "other_team"):  # another tier; another team
-        client = _client(app, org[who])
+        client = client_for(app, org[who])
         assert "退货新规" not in client.get("/briefings/").get_data(as_text=True)
         assert client.get(f"/briefings/{briefing.id}").status_code == 404
 
 
 def test_bad_briefings_are_refused_with_the_reason(app, org):
-    trainer = _client(app, org["trainer"])
+    trainer = client_for(app, org["trainer"])
     past = _publish(trainer, org, deadline="2026-10-01")
     assert past.status_code == 400 and "the deadline is in the past" in past.get_data(as_text=True)
     one_choice = _publish(trainer, org, q1_choices="只有一个")
@@ -73,21 +66,21 @@ def test_bad_briefings_are_refused_with_the_reason(app, org):
     outside = _publish(trainer, org, teams=[str(org["phone"].id)])
     assert outside.status_code == 400  # not a team the trainer looks after: not a valid choice
     assert Briefing.select().count() == 0
-    assert _client(app, org["newcomer"]).get("/briefings/new").status_code == 403
+    assert client_for(app, org["newcomer"]).get("/briefings/new").status_code == 403
 
 
 def test_the_audience_is_notified_and_reminded_once(app, org):
     from lms.models import Notification
     from lms.services import briefings
 
-    _publish(_client(app, org["trainer"]), org)
+    _publish(client_for(app, org["trainer"]), org)
     briefing = Briefing.get()
     assert [n.user_id for n in Notification.select().where(Notification.kind == "briefing")] == [org["newcomer"].id]
     assert briefings.remind(dt.date(2026, 11, 5)) == {"due_soon": 1, "overdue": 0}
     assert briefings.remind(dt.date(2026, 11, 5)) == {"due_soon": 0, "overdue": 0}
     BriefingAck.create(briefing=briefing, user=org["newcomer"])
     assert briefings.remind(dt.date(2026, 11, 7)) == {"due_soon": 0, "overdue": 0}  # acknowledged: no nagging
-    page = _client(app, org["newcomer"]).get("/notifications/").get_data(as_text=True)
+    page = client_for(app, org["newcomer"]).get("/notifications/").get_data(as_text=True)
     assert "A new briefing to read" in page and f"/briefings/{briefing.id}" in page
 
 
@@ -99,7 +92,7 @@ def test_with_smtp_and_a_webhook_the_briefing_goes_out_once_each(app, org):
     settings["notifications.webhook.url"] = "https://chat.example.com/hook"
     User.update(email="n1@example.com").where(User.id == org["newcomer"].id).execute()
     try:
-        _publish(_client(app, org["trainer"]), org)
+        _publish(client_for(app, org["trainer"]), org)
     finally:
         settings["notifications.smtp.host"] = settings["notifications.webhook.url"] = ""
     sent = sorted((m.channel, m.recipient, m.subject) for m in OutboxMessage.select())

@@ -8,7 +8,7 @@ import pytest
 from lms.models import Case
 from lms.services import cases, clock
 
-from ..factories import csrf_token, login, make_site, make_team, make_user
+from ..factories import client_for, csrf_token, make_site, make_team, make_user
 
 RECORDS = ("日期,时间,客户姓名,联系方式,渠道,订单号,问题类型,问题描述,解决方案,处理结果,客服,跟进情况\n"
            "2026-11-02,10:15,王建国,13912345678,电话,202611020001234567,物流延误,"
@@ -28,13 +28,6 @@ def org(app, conn):
             "agent": make_user(("agent",), online, "A1", tier="newcomer")}
 
 
-def _client(app, user):
-    client = app.test_client()
-    login(client, user)
-    client.post("/locale/en", data={"csrf_token": csrf_token(client, "/")})
-    return client
-
-
 def _upload(client, data, name, team, kind="failure"):
     import io
 
@@ -44,7 +37,7 @@ def _upload(client, data, name, team, kind="failure"):
 
 
 def test_records_and_tickets_become_masked_cases(app, org):
-    trainer = _client(app, org["trainer"])
+    trainer = client_for(app, org["trainer"])
     assert _upload(trainer, RECORDS.encode("gbk"), "records.csv", org["online"]).status_code == 302
     assert _upload(trainer, TICKETS.encode("utf-8-sig"), "tickets.csv", org["online"], "highlight").status_code == 302
     stored = " ".join(json.dumps([c.record, c.ticket, c.summary, c.title], ensure_ascii=False) for c in Case.select())
@@ -59,7 +52,7 @@ def test_records_and_tickets_become_masked_cases(app, org):
 
 def test_a_bad_file_names_rows_and_writes_nothing(app, org):
     bad = RECORDS + "2026-13-01,,,,,,物流延误,说明,,,,\n2026-11-03,,,,,,,,,,,\n"
-    response = _upload(_client(app, org["trainer"]), bad.encode(), "records.csv", org["online"])
+    response = _upload(client_for(app, org["trainer"]), bad.encode(), "records.csv", org["online"])
     body = response.get_data(as_text=True)
     assert response.status_code == 400 and "not a date" in body and "empty" in body
     assert Case.select().count() == 0
@@ -71,9 +64,9 @@ def test_the_original_is_for_trainers_only_and_purged_when_it_expires(app, org):
                        team=org["online"], summary="王建国来电，手机13912345678", emotion=[0, -3, -4, -1, 2],
                        record={"customer": "王建国"})
     assert "王建国" not in case.title and case.original_until == dt.date(2026, 12, 6)
-    trainer_page = _client(app, org["trainer"]).get(f"/cases/{case.id}").get_data(as_text=True)
+    trainer_page = client_for(app, org["trainer"]).get(f"/cases/{case.id}").get_data(as_text=True)
     assert "13912345678" in trainer_page and "<svg" in trainer_page
-    mentor_page = _client(app, org["mentor"]).get(f"/cases/{case.id}").get_data(as_text=True)
+    mentor_page = client_for(app, org["mentor"]).get(f"/cases/{case.id}").get_data(as_text=True)
     assert "13912345678" not in mentor_page and "139****5678" in mentor_page
     assert cases.purge_originals(dt.date(2026, 12, 6)) == 0
     assert cases.purge_originals(dt.date(2026, 12, 7)) == 1
@@ -83,12 +76,12 @@ def test_the_original_is_for_trainers_only_and_purged_when_it_expires(app, org):
 def test_other_teams_and_agents_do_not_see_a_case(app, org):
     case = cases.build(title="案例", kind="highlight", author=org["trainer"], settings=app.extensions["lms"].settings,
                        team=org["online"], summary="好的处理")
-    assert _client(app, org["other_mentor"]).get(f"/cases/{case.id}").status_code == 404
-    assert _client(app, org["agent"]).get(f"/cases/{case.id}").status_code == 403
+    assert client_for(app, org["other_mentor"]).get(f"/cases/{case.id}").status_code == 404
+    assert client_for(app, org["agent"]).get(f"/cases/{case.id}").status_code == 403
 
 
 def test_a_case_by_hand_checks_the_emotion_curve(app, org):
-    mentor = _client(app, org["mentor"])
+    mentor = client_for(app, org["mentor"])
     token = csrf_token(mentor, "/cases/new")
     form = {"csrf_token": token, "title": "高峰期预沟通", "kind": "highlight", "team": str(org["online"].id),
             "summary": "赵丽丽排队较长，先告知预计等待3分钟", "emotion": "0, -2, 9", "customer": "赵丽丽"}

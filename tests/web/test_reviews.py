@@ -7,7 +7,7 @@ import pytest
 from lms.models import ReviewAssignment, ReviewSet, ReviewSubmission
 from lms.services import cases, clock, reviews
 
-from ..factories import csrf_token, login, make_site, make_team, make_user
+from ..factories import client_for, csrf_token, make_site, make_team, make_user
 
 MONDAY = dt.date(2026, 11, 2)
 
@@ -26,13 +26,6 @@ def org(app, conn):
             "elsewhere": make_user(("agent",), phone, "P1", tier="advanced")}
 
 
-def _client(app, user):
-    client = app.test_client()
-    login(client, user)
-    client.post("/locale/en", data={"csrf_token": csrf_token(client, "/")})
-    return client
-
-
 def _new_set(client, org, **extra):
     form = {"csrf_token": csrf_token(client, "/reviews/sets/new"), "title": "第45周复盘", "week": "2026-11-04",
             "due_on": "2026-11-06", "cases": [str(c.id) for c in org["cases"][:3]], "tiers": ["advanced"],
@@ -41,7 +34,7 @@ def _new_set(client, org, **extra):
 
 
 def test_build_assign_and_submit(app, org):
-    trainer = _client(app, org["trainer"])
+    trainer = client_for(app, org["trainer"])
     too_few = _new_set(trainer, org, cases=[str(org["cases"][0].id)])
     assert too_few.status_code == 400 and "3 to 5 cases" in too_few.get_data(as_text=True)
     assert _new_set(trainer, org).status_code == 302
@@ -50,7 +43,7 @@ def test_build_assign_and_submit(app, org):
     assert {a.user_id for a in ReviewAssignment.select()} == {a.id for a in org["agents"]}  # tier and team
     assert reviews.assign_due(MONDAY) == {"date": "2026-11-02", "sets": 1, "assigned": 0}  # nobody twice
 
-    agent = _client(app, org["agents"][0])
+    agent = client_for(app, org["agents"][0])
     item = ReviewAssignment.get(ReviewAssignment.user == org["agents"][0])
     page = agent.get(f"/reviews/{item.id}").get_data(as_text=True)
     assert page.count("<svg") == 3 and "Business process" in page
@@ -72,19 +65,19 @@ def test_build_assign_and_submit(app, org):
 
 
 def test_late_submissions_are_flagged_and_others_cannot_open_an_assignment(app, org):
-    _new_set(_client(app, org["trainer"]), org)
+    _new_set(client_for(app, org["trainer"]), org)
     item = ReviewAssignment.get(ReviewAssignment.user == org["agents"][0])
     answers = {c.id: {d: "一句完整的复盘回答内容" for d in ("process", "experience", "growth")}
                for c in reviews.cases_of(item.review_set)}
     late = reviews.submit(item, answers, "一个可以复用的好办法", today=dt.date(2026, 11, 7))
     assert late.late
-    assert _client(app, org["agents"][1]).get(f"/reviews/{item.id}").status_code == 404
-    assert _client(app, org["elsewhere"]).get("/reviews/").status_code == 200
-    assert "第45周复盘" not in _client(app, org["elsewhere"]).get("/reviews/").get_data(as_text=True)
+    assert client_for(app, org["agents"][1]).get(f"/reviews/{item.id}").status_code == 404
+    assert client_for(app, org["elsewhere"]).get("/reviews/").status_code == 200
+    assert "第45周复盘" not in client_for(app, org["elsewhere"]).get("/reviews/").get_data(as_text=True)
 
 
 def test_a_set_for_a_later_week_waits_for_the_job(app, org):
-    trainer = _client(app, org["trainer"])
+    trainer = client_for(app, org["trainer"])
     assert _new_set(trainer, org, week="2026-11-09", due_on="2026-11-13").status_code == 302
     assert ReviewAssignment.select().count() == 0
     assert reviews.assign_due(dt.date(2026, 11, 9))["assigned"] == 2

@@ -4,22 +4,15 @@ import datetime as dt
 from lms.models import MicroTask
 from lms.services import microtasks
 
-from ..factories import add_kpi_days, csrf_token, login, make_team, make_user
+from ..factories import add_kpi_days, client_for, csrf_token, make_team, make_user
 from ..services.test_microtasks import MONDAY, _settings, world  # noqa: F401
-
-
-def _client(app, user):
-    client = app.test_client()
-    login(client, user)
-    client.post("/locale/en", data={"csrf_token": csrf_token(client, "/")})
-    return client
 
 
 def test_an_agent_does_todays_task_and_then_sees_the_read_out(app, world):
     agent = world["agents"][0]
     microtasks.issue(_settings(), MONDAY)
     task = MicroTask.get(MicroTask.user == agent)
-    client = _client(app, agent)
+    client = client_for(app, agent)
     home = client.get("/").get_data(as_text=True)
     assert home.index("Today&#39;s micro-task") < home.index("Hello") and f"/tasks/{task.id}" in home
     page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
@@ -40,6 +33,6 @@ def test_an_agent_does_todays_task_and_then_sees_the_read_out(app, world):
 def test_another_agents_task_is_not_found(app, world):
     microtasks.issue(_settings(), MONDAY)
     theirs = MicroTask.get(MicroTask.user == world["agents"][1])
-    assert _client(app, world["agents"][0]).get(f"/tasks/{theirs.id}").status_code == 404
+    assert client_for(app, world["agents"][0]).get(f"/tasks/{theirs.id}").status_code == 404
     manager = make_user(("manager",), None, "M1", scopes=[make_team()])
-    assert _client(app, manager).get(f"/tasks/{theirs.id}").status_code == 403
+    assert client_for(app, manager).get(f"/tasks/{theirs.id}").status_code == 403
