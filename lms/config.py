@@ -123,6 +123,8 @@ SPEC: dict[str, Key] = {
     "privacy.mask_names": Key("bool", True),
     "privacy.keep_original": Key("bool", False),
     "privacy.retention_days": Key("int", 90, minimum=1),
+    # Weekly case reviews: how long after a grade the agent may contest a criterion.
+    "reviews.dispute_days": Key("int", 7, minimum=1),
     "paths.courses": Key("str", ""),
     "paths.assessments": Key("str", ""),
     "paths.uploads": Key("str", "instance/uploads"),

@@ -7,6 +7,7 @@ import peewee as pw
 
 from ..db import BaseModel
 from ..services import clock
+from .assessment import RubricVersion
 from .cases import Case
 from .people import User
 
@@ -52,3 +53,34 @@ class ReviewSubmission(BaseModel):
 
     class Meta:
         indexes = ((("assignment", "version"), True),)
+
+
+class ReviewGrade(BaseModel):
+    """A trainer's or mentor's grade of one submission with the three-dimension rubric."""
+    submission = pw.ForeignKeyField(ReviewSubmission, backref="grades", on_delete="CASCADE", unique=True)
+    grader = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    rubric_version = pw.ForeignKeyField(RubricVersion, on_delete="RESTRICT")
+    levels = pw.TextField()  # JSON {criterion: level}
+    score = pw.FloatField()
+    comment = pw.TextField(default="")
+    graded_at = pw.DateTimeField(default=clock.utcnow)
+
+
+DISPUTE_OUTCOMES = ("accepted", "partly", "rejected")
+
+
+class Dispute(BaseModel):
+    """An agent contests one criterion's level; a trainer accepts, partly accepts or rejects."""
+    grade = pw.ForeignKeyField(ReviewGrade, backref="disputes", on_delete="CASCADE")
+    criterion = pw.CharField(max_length=64)
+    comment = pw.TextField()
+    opened_at = pw.DateTimeField(default=clock.utcnow)
+    outcome = pw.CharField(max_length=16, null=True)  # None while open
+    old_level = pw.IntegerField(null=True)
+    new_level = pw.IntegerField(null=True)
+    resolution = pw.TextField(default="")
+    resolved_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    resolved_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("grade", "criterion"), True),)

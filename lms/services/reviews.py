@@ -100,12 +100,19 @@ def submit(assignment: ReviewAssignment, answers: dict[int, dict[str, str]], tec
     technique = (technique or "").strip()
     if len(technique) < MIN_ANSWER:
         raise ReviewError(N_("propose a technique others can reuse"))
+    from .review_grading import may_resubmit
+
+    version = 1
     if latest(assignment) is not None:
-        raise ReviewError(N_("already submitted; you may resubmit once after feedback"))
+        if not may_resubmit(assignment):
+            raise ReviewError(N_("already submitted; you may resubmit once after feedback"))
+        version = 2  # a resubmission follows feedback: it is never late
     try:
         with database.atomic():
-            return ReviewSubmission.create(assignment=assignment, version=1, answers=json.dumps(clean, ensure_ascii=False),
-                                           technique=technique[:MAX_ANSWER], late=today > assignment.review_set.due_on)
+            return ReviewSubmission.create(assignment=assignment, version=version,
+                                           answers=json.dumps(clean, ensure_ascii=False),
+                                           technique=technique[:MAX_ANSWER],
+                                           late=version == 1 and today > assignment.review_set.due_on)
     except pw.IntegrityError:  # a double click: the unique (assignment, version) key keeps one
         raise ReviewError(N_("already submitted; you may resubmit once after feedback")) from None
 

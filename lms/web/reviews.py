@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from .. import authz
 from ..i18n import gettext as _
-from ..models import DIMENSIONS, ReviewAssignment, ReviewSet
-from ..services import clock, reviews
+from ..models import DIMENSIONS, Dispute, ReviewAssignment, ReviewGrade, ReviewSet, ReviewSubmission
+from ..services import clock, review_grading, reviews, rubrics
 from .access import current_user, requires, signed_in
 from .cases import _visible as visible_cases, case_view
 from .forms import PostForm, ReviewSetForm, choices
@@ -97,6 +97,96 @@ def assignment(assignment_id):
         else:
             return redirect(url_for("lms.reviews.assignment", assignment_id=item.id))
     submission = reviews.latest(item)
-    return render_template("lms/reviews/assignment.html", item=item, views=views, form=form, submission=submission,
-                           answers=json.loads(submission.answers) if submission else {}, draft=request.form,
-                           dimensions=DIMENSIONS, today=clock.today()), status
+    resubmitting = review_grading.may_resubmit(item) and request.args.get("resubmit") == "1"
+    grades = []
+    for sub in ReviewSubmission.select().where(ReviewSubmission.assignment == item).order_by(ReviewSubmission.version):
+        found = review_grading.grade_of(sub)
+        disputed = {d.criterion: d for d in found.disputes} if found else {}
+        grades.append((sub, found, json.loads(found.levels) if found else {}, disputed))
+    return render_template("lms/reviews/assignment.html", item=item, views=views, form=form,
+                           submission=None if resubmitting else submission,
+                           answers=json.loads(submission.answers) if submission and not resubmitting else {},
+                           draft=request.form, dimensions=DIMENSIONS, today=clock.today(), grades=grades,
+                           criteria=_criteria(), may_resubmit=review_grading.may_resubmit(item)), status
+
+
+def _criteria() -> dict:
+    version = rubrics.current_version(review_grading.RUBRIC)
+    return {c["id"]: c for c in rubrics.criteria_of(version)} if version else {}
+
+
+@bp.route("/grading")
+@requires("trainer", "mentor")
+def grading():
+    return render_template("lms/reviews/grading.html", queue=review_grading.queue(current_user()))
+
+
+@bp.route("/submissions/<int:submission_id>/grade", methods=["GET", "POST"])
+@requires("trainer", "mentor")
+def grade(submission_id):
+    submission = ReviewSubmission.get_or_none(ReviewSubmission.id == submission_id)
+    if submission is None or not authz.can(current_user(), "grade", submission.assignment.user):
+        abort(404)
+    form = PostForm()
+    criteria = _criteria()
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        levels = {cid: (int(request.form[f"level_{cid}"]) if request.form.get(f"level_{cid}", "").isdigit() else -1)
+                  for cid in criteria}
+        try:
+            review_grading.grade(submission, current_user(), levels, request.form.get("comment", ""),
+                                 current_app.extensions["lms"].settings)
+        except (review_grading.GradingError, rubrics.RubricError) as exc:
+            flash(_(exc.message, criterion=exc.criterion) if isinstance(exc, rubrics.RubricError) else _(str(exc)),
+                  "error")
+            status = 400
+        else:
+            flash(_("Graded."), "success")
+            return redirect(url_for("lms.reviews.grading"))
+    return render_template("lms/reviews/grade.html", submission=submission, criteria=criteria, form=form,
+                           views=[case_view(c) for c in reviews.cases_of(submission.assignment.review_set)],
+                           answers=json.loads(submission.answers), dimensions=DIMENSIONS), status
+
+
+@bp.route("/grades/<int:grade_id>/dispute", methods=["POST"])
+@requires("agent")
+def dispute(grade_id):
+    grade_row = ReviewGrade.get_or_none(ReviewGrade.id == grade_id)
+    if grade_row is None or grade_row.submission.assignment.user_id != current_user().id:
+        abort(404)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    try:
+        review_grading.open_dispute(grade_row, current_user(), request.form.get("criterion", ""),
+                                    request.form.get("comment", ""),
+                                    current_app.extensions["lms"].settings["reviews.dispute_days"])
+    except review_grading.GradingError as exc:
+        flash(_(str(exc)), "error")
+    else:
+        flash(_("Your dispute was sent to a trainer."), "success")
+    return redirect(url_for("lms.reviews.assignment", assignment_id=grade_row.submission.assignment_id))
+
+
+@bp.route("/disputes", methods=["GET", "POST"])
+@requires("trainer", "manager")
+def disputes():
+    if request.method == "POST":
+        if not PostForm().validate_on_submit():
+            abort(400)
+        found = Dispute.get_or_none(Dispute.id == request.form.get("dispute", type=int))
+        if found is None:
+            abort(404)
+        level = request.form.get("new_level", "")
+        try:
+            review_grading.resolve(found, current_user(), request.form.get("outcome", ""),
+                                   int(level) if level.isdigit() else None, request.form.get("resolution", ""))
+        except review_grading.GradingError as exc:
+            flash(_(str(exc)), "error")
+        else:
+            flash(_("Dispute resolved."), "success")
+        return redirect(url_for("lms.reviews.disputes"))
+    shown = review_grading.disputes_in(authz.scoped_team_ids(current_user()))
+    return render_template("lms/reviews/disputes.html", disputes=shown, stats=review_grading.dispute_stats(shown),
+                           criteria=_criteria(), form=PostForm())

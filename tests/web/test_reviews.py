@@ -81,3 +81,76 @@ def test_a_set_for_a_later_week_waits_for_the_job(app, org):
     assert _new_set(trainer, org, week="2026-11-09", due_on="2026-11-13").status_code == 302
     assert ReviewAssignment.select().count() == 0
     assert reviews.assign_due(dt.date(2026, 11, 9))["assigned"] == 2
+
+
+@pytest.fixture
+def submitted(app, org):
+    from pathlib import Path
+
+    from lms.services.assessment_pack import read_assessments
+    from lms.services.assessment_store import load_assessments
+    from lms.services.content_store import LoadReport
+
+    load_assessments(read_assessments(Path(__file__).resolve().parents[2] / "assessments"), LoadReport())
+    _new_set(client_for(app, org["trainer"]), org)
+    item = ReviewAssignment.get(ReviewAssignment.user == org["agents"][0])
+    answers = {c.id: {d: "一句完整的复盘回答内容" for d in ("process", "experience", "growth")}
+               for c in reviews.cases_of(item.review_set)}
+    reviews.submit(item, answers, "高峰期先告知预计等待时间")
+    return item
+
+
+def test_grade_dispute_resolve_and_resubmit(app, org, submitted):
+    from lms.models import Dispute, ReviewGrade
+
+    trainer = client_for(app, org["trainer"])
+    queue = trainer.get("/reviews/grading").get_data(as_text=True)
+    submission = ReviewSubmission.get()
+    assert f"/reviews/submissions/{submission.id}/grade" in queue
+    page = f"/reviews/submissions/{submission.id}/grade"
+    token = csrf_token(trainer, page)
+    missing = trainer.post(page, data={"csrf_token": token, "level_process": "2"})
+    assert missing.status_code == 400 and ReviewGrade.select().count() == 0
+    levels = {"level_process": "2", "level_experience": "1", "level_growth": "3"}
+    assert trainer.post(page, data={"csrf_token": token, **levels, "comment": "情绪拐点没有对上原话"}).status_code == 302
+    grade = ReviewGrade.get()
+    assert grade.score == pytest.approx(round(100 * (35 * 2 / 3 + 35 * 1 / 3 + 30) / 100, 1))
+
+    agent = client_for(app, org["agents"][0])
+    mine = agent.get(f"/reviews/{submitted.id}").get_data(as_text=True)
+    assert "情绪拐点没有对上原话" in mine and "Resubmit after the feedback" in mine
+    token = csrf_token(agent, f"/reviews/{submitted.id}")
+    agent.post(f"/reviews/grades/{grade.id}/dispute", data={"csrf_token": token, "criterion": "experience",
+                                                            "comment": "我对应了第二轮的原话和做法"})
+    dispute = Dispute.get()
+    assert dispute.old_level == 1 and dispute.outcome is None
+    other = client_for(app, org["agents"][1])
+    assert other.post(f"/reviews/grades/{grade.id}/dispute", data={"csrf_token": csrf_token(other, "/"),
+                                                                   "criterion": "growth", "comment": "不公平"}).status_code == 404
+    board = trainer.get("/reviews/disputes").get_data(as_text=True)
+    assert "Open: 1." in board and "我对应了第二轮的原话和做法" in board
+    trainer.post("/reviews/disputes", data={"csrf_token": csrf_token(trainer, "/reviews/disputes"),
+                                            "dispute": dispute.id, "outcome": "partly", "new_level": "2",
+                                            "resolution": "第二轮对上了，第三轮没有"})
+    assert Dispute.get().outcome == "partly" and ReviewGrade.get().score > grade.score
+    assert "Accepted 0, partly accepted 1, rejected 0." in trainer.get("/reviews/disputes").get_data(as_text=True)
+
+    answers = {f"c{c.id}_{d}": "修改后的完整复盘回答内容" for c in reviews.cases_of(submitted.review_set)
+               for d in ("process", "experience", "growth")}
+    again = agent.post(f"/reviews/{submitted.id}", data={"csrf_token": token, **answers, "technique": "排队时先说预计等待时间再登记诉求"})
+    assert again.status_code == 302 and ReviewSubmission.select().where(ReviewSubmission.version == 2).count() == 1
+    third = agent.post(f"/reviews/{submitted.id}", data={"csrf_token": token, **answers, "technique": "再改一次看看"})
+    assert third.status_code == 400  # one resubmission only
+
+
+def test_disputes_close_after_the_window_and_only_their_graders_grade(app, org, submitted):
+    from lms.services import review_grading
+
+    outsider = make_user(("trainer",), None, "T9", scopes=[make_team("电话一组", make_site("上海"))])
+    submission = ReviewSubmission.get()
+    assert client_for(app, outsider).get(f"/reviews/submissions/{submission.id}/grade").status_code == 404
+    grade = review_grading.grade(submission, org["trainer"], {"process": 3, "experience": 3, "growth": 3}, "好")
+    with pytest.raises(review_grading.GradingError, match="already graded"):
+        review_grading.grade(submission, org["trainer"], {"process": 3, "experience": 3, "growth": 3}, "好")
+    with pytest.raises(review_grading.GradingError, match="time to contest"):
+        review_grading.open_dispute(grade, org["agents"][0], "growth", "理由很充分", 7, today=dt.date(2026, 11, 20))
