@@ -125,6 +125,11 @@ SPEC: dict[str, Key] = {
     "privacy.retention_days": Key("int", 90, minimum=1),
     # Weekly case reviews: how long after a grade the agent may contest a criterion.
     "reviews.dispute_days": Key("int", 7, minimum=1),
+    # Peer review (advanced tier): reviews per submission, how long a peer holds one, and the days
+    # after the due day that peers have before a submission stops waiting for them.
+    "reviews.peer_reviews": Key("int", 2, minimum=1),
+    "reviews.peer_lease_minutes": Key("int", 30, minimum=1),
+    "reviews.peer_days": Key("int", 3, minimum=0),
     "paths.courses": Key("str", ""),
     "paths.assessments": Key("str", ""),
     "paths.uploads": Key("str", "instance/uploads"),

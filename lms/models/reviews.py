@@ -84,3 +84,18 @@ class Dispute(BaseModel):
 
     class Meta:
         indexes = ((("grade", "criterion"), True),)
+
+
+class PeerReview(BaseModel):
+    """One peer's review of a submission (advanced tier): a lease while they work on it, then
+    the rubric levels. Peers are anonymous to the agent and to each other."""
+    submission = pw.ForeignKeyField(ReviewSubmission, backref="peer_reviews", on_delete="CASCADE")
+    reviewer = pw.ForeignKeyField(User, on_delete="CASCADE")
+    leased_until = pw.DateTimeField()
+    levels = pw.TextField(null=True)
+    score = pw.FloatField(null=True)
+    comment = pw.TextField(default="")
+    completed_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("submission", "reviewer"), True),)

@@ -8,8 +8,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from .. import authz
 from ..i18n import gettext as _
-from ..models import DIMENSIONS, Dispute, ReviewAssignment, ReviewGrade, ReviewSet, ReviewSubmission
-from ..services import clock, review_grading, reviews, rubrics
+from ..models import DIMENSIONS, Dispute, PeerReview, ReviewAssignment, ReviewGrade, ReviewSet, ReviewSubmission
+from ..services import clock, peer_review, review_grading, reviews, rubrics
 from .access import current_user, requires, signed_in
 from .cases import _visible as visible_cases, case_view
 from .forms import PostForm, ReviewSetForm, choices
@@ -103,11 +103,12 @@ def assignment(assignment_id):
         found = review_grading.grade_of(sub)
         disputed = {d.criterion: d for d in found.disputes} if found else {}
         grades.append((sub, found, json.loads(found.levels) if found else {}, disputed))
+    peers = peer_review.peer_scores(submission) if submission is not None else []
     return render_template("lms/reviews/assignment.html", item=item, views=views, form=form,
                            submission=None if resubmitting else submission,
                            answers=json.loads(submission.answers) if submission and not resubmitting else {},
                            draft=request.form, dimensions=DIMENSIONS, today=clock.today(), grades=grades,
-                           criteria=_criteria(), may_resubmit=review_grading.may_resubmit(item)), status
+                           criteria=_criteria(), may_resubmit=review_grading.may_resubmit(item), peers=peers), status
 
 
 def _criteria() -> dict:
@@ -146,6 +147,8 @@ def grade(submission_id):
             flash(_("Graded."), "success")
             return redirect(url_for("lms.reviews.grading"))
     return render_template("lms/reviews/grade.html", submission=submission, criteria=criteria, form=form,
+                           peers=peer_review.peer_scores(submission),
+                           waiting=peer_review.waiting_for_peers(submission, current_app.extensions["lms"].settings),
                            views=[case_view(c) for c in reviews.cases_of(submission.assignment.review_set)],
                            answers=json.loads(submission.answers), dimensions=DIMENSIONS), status
 
@@ -190,3 +193,37 @@ def disputes():
     shown = review_grading.disputes_in(authz.scoped_team_ids(current_user()))
     return render_template("lms/reviews/disputes.html", disputes=shown, stats=review_grading.dispute_stats(shown),
                            criteria=_criteria(), form=PostForm())
+
+
+@bp.route("/peer", methods=["GET", "POST"])
+@requires("agent")
+def peer():
+    """Review a peer's submission: the oldest one still needing a peer, held for you a while."""
+    user, settings = current_user(), current_app.extensions["lms"].settings
+    form = PostForm()
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        lease = PeerReview.get_or_none((PeerReview.id == request.form.get("peer", type=int))
+                                       & (PeerReview.reviewer == user))
+        if lease is None:
+            abort(404)
+        levels = {cid: (int(request.form[f"level_{cid}"]) if request.form.get(f"level_{cid}", "").isdigit() else -1)
+                  for cid in _criteria()}
+        try:
+            peer_review.complete(lease, user, levels, request.form.get("comment", ""))
+        except (review_grading.GradingError, rubrics.RubricError) as exc:
+            flash(_(exc.message, criterion=exc.criterion) if isinstance(exc, rubrics.RubricError) else _(str(exc)),
+                  "error")
+            status = 400
+        else:
+            flash(_("Thank you: your peer review was saved."), "success")
+            return redirect(url_for("lms.reviews.peer"))
+    lease = peer_review.next_for(user, settings)
+    views = answers = None
+    if lease is not None:
+        views = [case_view(c) for c in reviews.cases_of(lease.submission.assignment.review_set)]
+        answers = json.loads(lease.submission.answers)
+    return render_template("lms/reviews/peer.html", lease=lease, views=views, answers=answers, criteria=_criteria(),
+                           dimensions=DIMENSIONS, form=form), status

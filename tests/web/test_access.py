@@ -43,6 +43,7 @@ ACCESS = {
     "lms.reviews.grade": ("trainer", "mentor"),
     "lms.reviews.dispute": ("agent",),
     "lms.reviews.disputes": ("trainer", "manager"),
+    "lms.reviews.peer": ("agent",),
     "lms.cases.new": ("trainer", "mentor"),
     "lms.cases.upload": ("trainer", "mentor"),
     "lms.cases.show": ("trainer", "mentor", "manager"),

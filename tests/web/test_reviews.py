@@ -154,3 +154,51 @@ def test_disputes_close_after_the_window_and_only_their_graders_grade(app, org, 
         review_grading.grade(submission, org["trainer"], {"process": 3, "experience": 3, "growth": 3}, "好")
     with pytest.raises(review_grading.GradingError, match="time to contest"):
         review_grading.open_dispute(grade, org["agents"][0], "growth", "理由很充分", 7, today=dt.date(2026, 11, 20))
+
+
+FULL = {"process": 2, "experience": 2, "growth": 2}
+
+
+def test_two_peers_review_each_submission_anonymously_and_leases_expire(app, org, submitted):
+    from lms.services import peer_review, review_grading
+
+    settings = app.extensions["lms"].settings
+    author, first_peer = org["agents"]
+    third = make_user(("agent",), org["online"], "A9", tier="advanced", name="周评审")
+    reviews.assign(submitted.review_set)  # A9 joined the team: the set reaches them too
+    now = clock.utcnow()
+    lease = peer_review.next_for(first_peer, settings, now)
+    assert lease.submission.assignment.user_id == author.id
+    assert peer_review.next_for(first_peer, settings, now).id == lease.id  # held, not a second one
+    assert peer_review.next_for(author, settings, now) is None  # never one's own
+    other = peer_review.next_for(third, settings, now)
+    assert other.submission_id == lease.submission_id  # the second slot
+    fourth = make_user(("agent",), org["online"], "A8", tier="advanced", name="吴评审")
+    reviews.assign(submitted.review_set)
+    assert peer_review.next_for(fourth, settings, now) is None  # both slots held
+    later = now + dt.timedelta(minutes=31)  # A9's lease lapsed unfinished: the slot is free again
+    peer_review.complete(lease, first_peer, FULL, "维度二的情绪分析可以更具体", now + dt.timedelta(minutes=5))
+    taken = peer_review.next_for(fourth, settings, later)
+    assert taken is not None and taken.submission_id == lease.submission_id
+    with pytest.raises(review_grading.GradingError, match="ran out"):
+        peer_review.complete(other, third, FULL, "", later)
+    peer_review.complete(taken, fourth, {"process": 3, "experience": 3, "growth": 3}, "", later)
+    page = client_for(app, author).get(f"/reviews/{submitted.id}").get_data(as_text=True)
+    assert "Peer reviews: 67, 100 (2 peers, average 83)" in page and "维度二的情绪分析可以更具体" in page
+    assert "吴评审" not in page and "A8" not in page  # the peer stays anonymous to the author
+    peer_page = client_for(app, third).get("/reviews/peer").get_data(as_text=True)
+    assert "吴评审" not in peer_page
+
+
+def test_peer_fallback_when_only_one_peer_exists(app, org, submitted):
+    from lms.services import peer_review
+
+    settings = app.extensions["lms"].settings
+    lease = peer_review.next_for(org["agents"][1], settings)
+    peer_review.complete(lease, org["agents"][1], FULL, "")
+    submission = lease.submission
+    assert peer_review.waiting_for_peers(submission, settings, dt.date(2026, 11, 6))
+    assert not peer_review.waiting_for_peers(submission, settings, dt.date(2026, 11, 10))  # due 6th + 3 days
+    trainer = client_for(app, org["trainer"])
+    page = trainer.get(f"/reviews/submissions/{submission.id}/grade").get_data(as_text=True)
+    assert "Peer review: 67 (1 peer, average 67)." in page  # the grader grades with what there is
