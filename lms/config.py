@@ -130,6 +130,8 @@ SPEC: dict[str, Key] = {
     "reviews.peer_reviews": Key("int", 2, minimum=1),
     "reviews.peer_lease_minutes": Key("int", 30, minimum=1),
     "reviews.peer_days": Key("int", 3, minimum=0),
+    # Grader calibration: a grader further than this from the reference grader (points of 100) is flagged.
+    "reviews.calibration_threshold": Key("float", 5.0, minimum=0),
     "paths.courses": Key("str", ""),
     "paths.assessments": Key("str", ""),
     "paths.uploads": Key("str", "instance/uploads"),

@@ -99,3 +99,23 @@ class PeerReview(BaseModel):
 
     class Meta:
         indexes = ((("submission", "reviewer"), True),)
+
+
+class CalibrationRound(BaseModel):
+    """Several graders score the same submission blind; their scores are then compared with
+    the reference grader's, criterion by criterion."""
+    submission = pw.ForeignKeyField(ReviewSubmission, on_delete="CASCADE")
+    reference = pw.ForeignKeyField(User, on_delete="CASCADE")  # whose grade is the yardstick
+    created_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    created_at = pw.DateTimeField(default=clock.utcnow)
+
+
+class CalibrationScore(BaseModel):
+    round = pw.ForeignKeyField(CalibrationRound, backref="scores", on_delete="CASCADE")
+    grader = pw.ForeignKeyField(User, on_delete="CASCADE")
+    levels = pw.TextField(null=True)  # JSON; None: invited, not scored yet
+    score = pw.FloatField(null=True)
+    scored_at = pw.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("round", "grader"), True),)

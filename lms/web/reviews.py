@@ -8,8 +8,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from .. import authz
 from ..i18n import gettext as _
-from ..models import DIMENSIONS, Dispute, PeerReview, ReviewAssignment, ReviewGrade, ReviewSet, ReviewSubmission
-from ..services import clock, peer_review, review_grading, reviews, rubrics
+from ..models import (DIMENSIONS, CalibrationRound, CalibrationScore, Dispute, PeerReview, ReviewAssignment,
+                      ReviewGrade, ReviewSet, ReviewSubmission, User, UserRole)
+from ..services import calibration, clock, peer_review, review_grading, reviews, rubrics
 from .access import current_user, requires, signed_in
 from .cases import _visible as visible_cases, case_view
 from .forms import PostForm, ReviewSetForm, choices
@@ -227,3 +228,73 @@ def peer():
         answers = json.loads(lease.submission.answers)
     return render_template("lms/reviews/peer.html", lease=lease, views=views, answers=answers, criteria=_criteria(),
                            dimensions=DIMENSIONS, form=form), status
+
+
+def _graders():
+    """Trainers and mentors the user may invite to calibrate (their scope)."""
+    staff = UserRole.select(UserRole.user).where(UserRole.role.in_(["trainer", "mentor"]))
+    return list(authz.visible_users(current_user()).where(User.active & User.id.in_(staff)).order_by(User.employee_no))
+
+
+@bp.route("/calibration", methods=["GET", "POST"])
+@requires("trainer")
+def calibration_rounds():
+    user = current_user()
+    threshold = current_app.extensions["lms"].settings["reviews.calibration_threshold"]
+    graders = _graders()
+    if request.method == "POST":
+        if not PostForm().validate_on_submit():
+            abort(400)
+        submission = ReviewSubmission.get_or_none(ReviewSubmission.id == request.form.get("submission", type=int))
+        by_id = {g.id: g for g in graders}
+        reference = by_id.get(request.form.get("reference", type=int))
+        chosen = [by_id[i] for i in request.form.getlist("graders", type=int) if i in by_id]
+        if submission is None or reference is None or not authz.can(user, "view_user", submission.assignment.user):
+            abort(400)
+        try:
+            round_ = calibration.start(user, submission, reference, chosen)
+        except review_grading.GradingError as exc:
+            flash(_(str(exc)), "error")
+        else:
+            return redirect(url_for("lms.reviews.calibration_round", round_id=round_.id))
+    mine = (CalibrationRound.select().join(CalibrationScore)
+            .where((CalibrationRound.created_by == user) | (CalibrationScore.grader == user)).distinct()
+            .order_by(CalibrationRound.created_at.desc()))
+    submissions = [s for s in ReviewSubmission.select().order_by(ReviewSubmission.submitted_at.desc()).limit(200)
+                   if authz.can(user, "view_user", s.assignment.user)][:50]
+    return render_template("lms/reviews/calibration.html", rounds=list(mine), graders=graders,
+                           submissions=submissions, agreement=calibration.agreement(threshold), form=PostForm())
+
+
+@bp.route("/calibration/<int:round_id>", methods=["GET", "POST"])
+@requires("trainer", "mentor")
+def calibration_round(round_id):
+    user = current_user()
+    round_ = CalibrationRound.get_or_none(CalibrationRound.id == round_id)
+    if round_ is None or not (round_.created_by_id == user.id or CalibrationScore.select().where(
+            (CalibrationScore.round == round_) & (CalibrationScore.grader == user)).exists()):
+        abort(404)
+    form = PostForm()
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        levels = {cid: (int(request.form[f"level_{cid}"]) if request.form.get(f"level_{cid}", "").isdigit() else -1)
+                  for cid in _criteria()}
+        try:
+            calibration.score(round_, user, levels)
+        except (review_grading.GradingError, rubrics.RubricError) as exc:
+            flash(_(exc.message, criterion=exc.criterion) if isinstance(exc, rubrics.RubricError) else _(str(exc)),
+                  "error")
+            status = 400
+        else:
+            return redirect(url_for("lms.reviews.calibration_round", round_id=round_.id))
+    threshold = current_app.extensions["lms"].settings["reviews.calibration_threshold"]
+    submission = round_.submission
+    mine = CalibrationScore.get_or_none((CalibrationScore.round == round_) & (CalibrationScore.grader == user))
+    return render_template("lms/reviews/calibration_round.html", round_=round_, form=form, criteria=_criteria(),
+                           can_score=mine is not None and mine.levels is None,
+                           visible=calibration.may_see(round_, user), threshold=threshold,
+                           report=calibration.report(round_, threshold) if calibration.may_see(round_, user) else [],
+                           views=[case_view(c) for c in reviews.cases_of(submission.assignment.review_set)],
+                           answers=json.loads(submission.answers), dimensions=DIMENSIONS), status

@@ -44,6 +44,8 @@ ACCESS = {
     "lms.reviews.dispute": ("agent",),
     "lms.reviews.disputes": ("trainer", "manager"),
     "lms.reviews.peer": ("agent",),
+    "lms.reviews.calibration_rounds": ("trainer",),
+    "lms.reviews.calibration_round": ("trainer", "mentor"),
     "lms.cases.new": ("trainer", "mentor"),
     "lms.cases.upload": ("trainer", "mentor"),
     "lms.cases.show": ("trainer", "mentor", "manager"),

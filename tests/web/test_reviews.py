@@ -202,3 +202,40 @@ def test_peer_fallback_when_only_one_peer_exists(app, org, submitted):
     trainer = client_for(app, org["trainer"])
     page = trainer.get(f"/reviews/submissions/{submission.id}/grade").get_data(as_text=True)
     assert "Peer review: 67 (1 peer, average 67)." in page  # the grader grades with what there is
+
+
+def test_a_calibration_round_with_three_graders_and_its_deviation_report(app, org, submitted):
+    from lms.models import CalibrationRound
+
+    reference = org["trainer"]
+    mentor_a = make_user(("agent", "mentor"), org["online"], "MA", tier="elite", name="马导师")
+    mentor_b = make_user(("agent", "mentor"), org["online"], "MB", tier="elite", name="牛导师")
+    trainer = client_for(app, reference)
+    token = csrf_token(trainer, "/reviews/calibration")
+    submission = ReviewSubmission.get()
+    started = trainer.post("/reviews/calibration", data={"csrf_token": token, "submission": submission.id,
+                                                          "reference": reference.id,
+                                                          "graders": [mentor_a.id, mentor_b.id]})
+    assert started.status_code == 302
+    round_ = CalibrationRound.get()
+    page = f"/reviews/calibration/{round_.id}"
+
+    def score(user, **levels):
+        client = client_for(app, user)
+        return client, client.post(page, data={"csrf_token": csrf_token(client, page),
+                                               **{f"level_{k}": str(v) for k, v in levels.items()}})
+
+    score(reference, process=2, experience=2, growth=2)
+    a, _ = score(mentor_a, process=2, experience=2, growth=2)
+    b = client_for(app, mentor_b)
+    blind = b.get(page).get_data(as_text=True)
+    assert "马导师" not in blind and "Save my score" in blind  # blind until scored
+    score(mentor_b, process=3, experience=1, growth=2)
+    report = b.get(page).get_data(as_text=True)
+    # process +1 level of 3 at weight 35 = +11.7, experience -1 = -11.7: total 0 but flagged per criterion
+    assert "+11.7" in report and "-11.7" in report and "beyond 5.0 points" in report
+    assert "Save my score" not in report
+    overview = trainer.get("/reviews/calibration").get_data(as_text=True)
+    assert "Agreement over time" in overview and "牛导师" in overview
+    outsider = client_for(app, make_user(("agent", "mentor"), org["online"], "MC", tier="elite"))
+    assert outsider.get(page).status_code == 404
