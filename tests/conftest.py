@@ -76,8 +76,9 @@ def database_url(migrated_template, tmp_path):
 
 
 @pytest.fixture
-def app(database_url):
-    app = create_app(database_url=database_url, secret_key=TEST_SECRET, TESTING=True)
+def app(database_url, tmp_path):
+    app = create_app(database_url=database_url, secret_key=TEST_SECRET, TESTING=True,
+                     paths_uploads=str(tmp_path / "uploads"))
     yield app
     clock.freeze(None)
     if not db.database.is_closed():

@@ -2,11 +2,11 @@
 from .assessment import (Bank, BankAnalysis, Drill, DrillReply, Evidence, Question, QuizAttempt, QuizResponse,
                          Rubric, RubricVersion, Skill)
 from .briefing import Briefing, BriefingAck
-from .cases import CASE_KINDS, Case
+from .cases import CASE_KINDS, Case, CaseAttachment
 from .curriculum import ACTIVITY_KINDS, Activity, Completion, ContentChange, Module, ModulePrerequisite, Track
 from .kpi import ApiToken, ImpactCache, KpiChange, KpiDaily, KpiImport, KpiWeekly
 from .reviews import (DIMENSIONS, DISPUTE_OUTCOMES, CalibrationRound, CalibrationScore, Dispute, PeerReview, ReviewAssignment, ReviewGrade, ReviewSet, ReviewSetCase,
-                      ReviewSubmission)
+                      ReviewSubmission, Technique)
 from .practice import MICROTASK_KINDS, MICROTASK_KPIS, MicroTask, MicroTemplate, RotaDay, TriggeredAssignment
 from .notify import Notification, OutboxMessage
 from .ops import JOB_RUN_STATUSES, JobRun
@@ -20,9 +20,9 @@ ALL_MODELS = [Site, Team, User, UserRole, RoleScope, Membership, TierChange, Log
               MicroTemplate, MicroTask, RotaDay, TriggeredAssignment, Briefing, BriefingAck,
               Notification, OutboxMessage, JobRun, Case,
               ReviewSet, ReviewSetCase, ReviewAssignment, ReviewSubmission, ReviewGrade, Dispute,
-              PeerReview, CalibrationRound, CalibrationScore]
+              PeerReview, CalibrationRound, CalibrationScore, CaseAttachment, Technique]
 
-__all__ = ["prime_roles", "CalibrationRound", "CalibrationScore", "PeerReview", "DISPUTE_OUTCOMES", "Dispute", "ReviewGrade", "DIMENSIONS", "ReviewAssignment", "ReviewSet", "ReviewSetCase", "ReviewSubmission", "CASE_KINDS", "Case", "JobRun", "JOB_RUN_STATUSES", "Notification", "OutboxMessage", "Briefing", "BriefingAck", "MICROTASK_KINDS", "MICROTASK_KPIS", "MicroTask", "MicroTemplate", "RotaDay", "TriggeredAssignment", "ApiToken", "KpiChange", "KpiDaily", "KpiImport", "KpiWeekly", "ImpactCache", "Bank", "BankAnalysis", "DrillReply", "Drill", "Evidence", "Question", "QuizAttempt", "QuizResponse",
+__all__ = ["prime_roles", "CaseAttachment", "Technique", "CalibrationRound", "CalibrationScore", "PeerReview", "DISPUTE_OUTCOMES", "Dispute", "ReviewGrade", "DIMENSIONS", "ReviewAssignment", "ReviewSet", "ReviewSetCase", "ReviewSubmission", "CASE_KINDS", "Case", "JobRun", "JOB_RUN_STATUSES", "Notification", "OutboxMessage", "Briefing", "BriefingAck", "MICROTASK_KINDS", "MICROTASK_KPIS", "MicroTask", "MicroTemplate", "RotaDay", "TriggeredAssignment", "ApiToken", "KpiChange", "KpiDaily", "KpiImport", "KpiWeekly", "ImpactCache", "Bank", "BankAnalysis", "DrillReply", "Drill", "Evidence", "Question", "QuizAttempt", "QuizResponse",
            "Rubric", "RubricVersion",
            "Skill",
            "ACTIVITY_KINDS", "Activity", "Completion", "ContentChange", "Module", "ModulePrerequisite", "Track",

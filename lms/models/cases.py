@@ -27,3 +27,15 @@ class Case(BaseModel):
     original_until = pw.DateField(null=True)  # purged after this day
     created_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
     created_at = pw.DateTimeField(default=clock.utcnow)
+
+
+class CaseAttachment(BaseModel):
+    """A call recording or chat screenshot of a case, stored as a file outside the database."""
+    case = pw.ForeignKeyField(Case, backref="attachments", on_delete="CASCADE")
+    filename = pw.CharField(max_length=200)  # as uploaded, cleaned, for display only
+    stored_name = pw.CharField(max_length=80, unique=True)  # a random name under paths.uploads/cases/
+    content_type = pw.CharField(max_length=64)
+    size = pw.IntegerField()
+    uploaded_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    uploaded_at = pw.DateTimeField(default=clock.utcnow)
+

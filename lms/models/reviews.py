@@ -119,3 +119,12 @@ class CalibrationScore(BaseModel):
 
     class Meta:
         indexes = ((("round", "grader"), True),)
+
+
+class Technique(BaseModel):
+    """A technique from a graded case review that a trainer flagged for the golden-script
+    library (the library itself comes with the mentors' work; until then, this list)."""
+    submission = pw.ForeignKeyField(ReviewSubmission, unique=True, on_delete="CASCADE")
+    text = pw.TextField()
+    flagged_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    flagged_at = pw.DateTimeField(default=clock.utcnow)

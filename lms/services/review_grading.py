@@ -11,7 +11,7 @@ import peewee as pw
 from .. import authz
 from ..db import database
 from ..models import (DISPUTE_OUTCOMES, Dispute, Evidence, ReviewAssignment, ReviewGrade, ReviewSet,
-                      ReviewSubmission, User)
+                      ReviewSubmission, Technique, User)
 from . import clock, rubrics
 from .messages import N_
 from .notify import notify_many
@@ -134,3 +134,14 @@ def dispute_stats(disputes: list[Dispute]) -> dict:
     return {"open": sum(d.outcome is None for d in disputes),
             "outcomes": {o: sum(d.outcome == o for d in resolved) for o in DISPUTE_OUTCOMES},
             "mean_hours": round(sum(hours) / len(hours), 1) if hours else None}
+
+
+def flag_technique(submission: ReviewSubmission, trainer: User) -> Technique:
+    """Keep a graded submission's technique for the golden-script library (once)."""
+    if not (authz.is_admin(trainer) or trainer.has_role("trainer")):
+        raise GradingError(N_("only trainers flag techniques for the library"))
+    if grade_of(submission) is None:
+        raise GradingError(N_("grade the review before flagging its technique"))
+    found, _created = Technique.get_or_create(submission=submission, defaults={"text": submission.technique,
+                                                                                "flagged_by": trainer})
+    return found

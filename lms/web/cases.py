@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import authz
 from ..i18n import gettext as _
-from ..models import Case, Team
-from ..services import cases, clock
+from ..models import Case, CaseAttachment, ReviewAssignment, ReviewSetCase, Team
+from ..services import attachments, cases, clock
 from ..services.case_records import fields_of, read_case_rows
-from .access import current_user, requires
+from .access import current_user, requires, signed_in
 from .charts import emotion_chart
-from .forms import CaseForm, CaseImportForm, choices
+from .forms import CaseForm, CaseImportForm, PostForm, choices
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 BUILDERS = ("trainer", "mentor")
@@ -113,7 +114,8 @@ def show(case_id):
     original = None
     if case.original and (authz.is_admin(current_user()) or current_user().has_role("trainer")):
         original = json.loads(case.original)
-    return render_template("lms/cases/show.html", view=case_view(case), original=original)
+    return render_template("lms/cases/show.html", view=case_view(case), original=original, form=PostForm(),
+                           can_attach=current_user().has_role(*BUILDERS) or authz.is_admin(current_user()))
 
 
 @dataclass
@@ -131,3 +133,46 @@ def case_view(case: Case) -> CaseView:
     emotion = json.loads(case.emotion)
     return CaseView(case, json.loads(case.record), json.loads(case.ticket), fields_of("record"), fields_of("ticket"),
                     emotion_chart(emotion, _("Customer emotion")) if emotion else None)
+
+
+def _uploads() -> Path:
+    return Path(_settings()["paths.uploads"]).resolve()  # send_file reads relative paths from the package
+
+
+@bp.route("/<int:case_id>/attachments", methods=["POST"])
+@requires(*BUILDERS)
+def attach(case_id):
+    case = _visible().where(Case.id == case_id).first()
+    if case is None:
+        abort(404)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    upload_file = request.files.get("file")
+    try:
+        attachments.save(case, upload_file.read() if upload_file else b"", upload_file.filename if upload_file else "",
+                         current_user(), _uploads())
+    except attachments.AttachmentError as exc:
+        flash(_(str(exc)), "error")
+    else:
+        flash(_("Attached."), "success")
+    return redirect(url_for("lms.cases.show", case_id=case.id))
+
+
+@bp.route("/<int:case_id>/attachments/<int:attachment_id>")
+@signed_in
+def attachment(case_id, attachment_id):
+    """Served to those who see the case: staff of its team, and agents given it in a review set."""
+    found = CaseAttachment.get_or_none((CaseAttachment.id == attachment_id) & (CaseAttachment.case == case_id))
+    if found is None or not _may_open(found.case):
+        abort(404)
+    return send_file(attachments.path_of(found, _uploads()), mimetype=found.content_type,
+                     download_name=found.filename, max_age=0)
+
+
+def _may_open(case: Case) -> bool:
+    user = current_user()
+    if user.has_role("trainer", "mentor", "manager", "admin") and _visible().where(Case.id == case.id).exists():
+        return True
+    given = (ReviewSetCase.select().join(ReviewAssignment, on=(ReviewAssignment.review_set == ReviewSetCase.review_set))
+             .where((ReviewSetCase.case == case) & (ReviewAssignment.user == user)))
+    return given.exists()

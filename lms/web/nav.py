@@ -15,6 +15,7 @@ ENTRIES = [
     ("lms.impact.index", _l("Training impact"), ("manager", "trainer")),
     ("lms.drills.index", _l("Drills"), ("agent",)),
     ("lms.drills.queue", _l("Grading"), ("trainer", "mentor")),
+    ("lms.reviews.grading", _l("Review grading"), ("trainer", "mentor")),
     ("lms.reviews.index", _l("Case reviews"), ()),
     ("lms.cases.index", _l("Cases"), ("trainer", "mentor", "manager")),
     ("lms.people.index", _l("People"), ("trainer", "manager")),

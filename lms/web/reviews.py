@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from .. import authz
 from ..i18n import gettext as _
 from ..models import (DIMENSIONS, CalibrationRound, CalibrationScore, Dispute, PeerReview, ReviewAssignment,
-                      ReviewGrade, ReviewSet, ReviewSubmission, User, UserRole)
+                      ReviewGrade, ReviewSet, ReviewSubmission, Technique, User, UserRole)
 from ..services import calibration, clock, peer_review, review_grading, reviews, rubrics
 from .access import current_user, requires, signed_in
 from .cases import _visible as visible_cases, case_view
@@ -148,6 +148,7 @@ def grade(submission_id):
             flash(_("Graded."), "success")
             return redirect(url_for("lms.reviews.grading"))
     return render_template("lms/reviews/grade.html", submission=submission, criteria=criteria, form=form,
+                           graded=review_grading.grade_of(submission),
                            peers=peer_review.peer_scores(submission),
                            waiting=peer_review.waiting_for_peers(submission, current_app.extensions["lms"].settings),
                            views=[case_view(c) for c in reviews.cases_of(submission.assignment.review_set)],
@@ -298,3 +299,28 @@ def calibration_round(round_id):
                            report=calibration.report(round_, threshold) if calibration.may_see(round_, user) else [],
                            views=[case_view(c) for c in reviews.cases_of(submission.assignment.review_set)],
                            answers=json.loads(submission.answers), dimensions=DIMENSIONS), status
+
+
+@bp.route("/submissions/<int:submission_id>/technique", methods=["POST"])
+@requires("trainer")
+def flag_technique(submission_id):
+    submission = ReviewSubmission.get_or_none(ReviewSubmission.id == submission_id)
+    if submission is None or not authz.can(current_user(), "view_user", submission.assignment.user):
+        abort(404)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    try:
+        review_grading.flag_technique(submission, current_user())
+    except review_grading.GradingError as exc:
+        flash(_(str(exc)), "error")
+    else:
+        flash(_("Kept for the golden-script library."), "success")
+    return redirect(url_for("lms.reviews.techniques"))
+
+
+@bp.route("/techniques")
+@signed_in
+def techniques():
+    """Techniques from graded case reviews, kept for the golden-script library."""
+    found = Technique.select().order_by(Technique.flagged_at.desc()).limit(200)
+    return render_template("lms/reviews/techniques.html", techniques=list(found))

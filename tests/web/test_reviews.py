@@ -1,6 +1,7 @@
 """Weekly case reviews through HTTP: a trainer builds a set of cases for a tier and team, it is
 assigned once per agent (by hand or by the job), an agent answers the three dimensions."""
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -239,3 +240,55 @@ def test_a_calibration_round_with_three_graders_and_its_deviation_report(app, or
     assert "Agreement over time" in overview and "牛导师" in overview
     outsider = client_for(app, make_user(("agent", "mentor"), org["online"], "MC", tier="elite"))
     assert outsider.get(page).status_code == 404
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_attachments_are_checked_and_shown_only_to_those_given_the_case(app, org, submitted):
+    import io
+
+    from lms.models import CaseAttachment
+    from lms.services import attachments
+
+    case = reviews.cases_of(submitted.review_set)[0]
+    trainer = client_for(app, org["trainer"])
+    page = f"/cases/{case.id}"
+
+    def attach(data, name):
+        return trainer.post(f"{page}/attachments", data={"csrf_token": csrf_token(trainer, page),
+                                                          "file": (io.BytesIO(data), name)},
+                            content_type="multipart/form-data", follow_redirects=True)
+
+    assert "content does not match" in attach(b"MZ not a picture", "chat.png").get_data(as_text=True)
+    assert "only recordings" in attach(PNG, "tool.exe").get_data(as_text=True)
+    assert "Attached." in attach(PNG, "聊天截图.png").get_data(as_text=True)
+    stored = CaseAttachment.get()
+    assert stored.filename == "聊天截图.png" and stored.stored_name != stored.filename
+    url = f"/cases/{case.id}/attachments/{stored.id}"
+    agent = client_for(app, org["agents"][0])  # given the set: may see it
+    response = agent.get(url)
+    assert response.status_code == 200 and response.data == PNG and response.mimetype == "image/png"
+    assert url in agent.get(f"/reviews/{submitted.id}").get_data(as_text=True)
+    assert client_for(app, org["elsewhere"]).get(url).status_code == 404  # another team, not given the case
+    assert client_for(app, org["newcomer"]).get(url).status_code == 404  # same team, not given the set
+    with pytest.raises(attachments.AttachmentError, match="larger than"):
+        attachments.save(case, PNG, "big.png", org["trainer"], Path(app.config["LMS_PATHS_UPLOADS"]), max_bytes=10)
+
+
+def test_a_trainer_keeps_a_graded_technique_for_the_library(app, org, submitted):
+    from lms.models import Technique
+    from lms.services import review_grading
+
+    submission = ReviewSubmission.get()
+    trainer = client_for(app, org["trainer"])
+    page = f"/reviews/submissions/{submission.id}/grade"
+    flag = f"/reviews/submissions/{submission.id}/technique"
+    trainer.post(flag, data={"csrf_token": csrf_token(trainer, page)})
+    assert Technique.select().count() == 0  # not graded yet
+    review_grading.grade(submission, org["trainer"], {"process": 3, "experience": 3, "growth": 3}, "")
+    trainer.post(flag, data={"csrf_token": csrf_token(trainer, page)})
+    trainer.post(flag, data={"csrf_token": csrf_token(trainer, page)})
+    assert Technique.select().count() == 1
+    listing = client_for(app, org["agents"][1]).get("/reviews/techniques").get_data(as_text=True)
+    assert "高峰期先告知预计等待时间" in listing
