@@ -306,7 +306,7 @@ def _validate_kpi_rules(where: str, value) -> list[dict]:
 
 def _validate_mappings(where: str, value) -> dict:
     """{name: {header: field}}: each a KPI import mapping naming at least employee_no and date."""
-    from .services.kpi_import import FIELDS, MAPPINGS
+    from .services.kpi_rows import FIELDS, MAPPINGS
 
     if not isinstance(value, dict):
         raise ConfigError(f"{where}: expected tables [kpi.mappings.NAME], got {value!r}")

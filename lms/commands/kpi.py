@@ -28,10 +28,11 @@ def kpi_group():
 @with_appcontext
 def kpi_import(file, mapping, dry_run, skip_invalid, as_json):
     from ..services import kpi_import as service
+    from ..services.kpi_rows import all_mappings
 
     extra = current_app.extensions["lms"].settings["kpi.mappings"]
-    if mapping is not None and mapping not in service.all_mappings(extra):
-        raise click.BadParameter(f"unknown mapping {mapping!r}; known: {', '.join(service.all_mappings(extra))}",
+    if mapping is not None and mapping not in all_mappings(extra):
+        raise click.BadParameter(f"unknown mapping {mapping!r}; known: {', '.join(all_mappings(extra))}",
                                  param_hint="--mapping")
     with database.connection_context(), file.open("rb") as stream, _progress_bar(file) as on_progress:
         outcome = service.import_file(stream, file.name, source="cli", mapping=mapping, extra_mappings=extra,

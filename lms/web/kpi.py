@@ -17,6 +17,7 @@ from ..services import background, clock
 from ..services.kpi_report import REGISTRY, band, bands, weekly
 from ..services import kpi_import
 from ..services.kpi_export import export_csv
+from ..services.kpi_rows import all_mappings
 from ..services.tabular import parse_date
 from .access import current_user, requires, signed_in
 from .forms import KpiUploadForm, choices
@@ -102,7 +103,7 @@ def _upload_page(form, extra, too_large=False):
     if not authz.is_admin(current_user()):
         mine = mine.where(KpiImport.actor == current_user())
     return render_template("lms/kpi/import.html", form=form, too_large=too_large, imports=list(mine),
-                           mappings=kpi_import.all_mappings(extra))
+                           mappings=all_mappings(extra))
 
 
 @bp.route("/imports/<int:import_id>")
