@@ -132,6 +132,8 @@ SPEC: dict[str, Key] = {
     "reviews.peer_days": Key("int", 3, minimum=0),
     # Grader calibration: a grader further than this from the reference grader (points of 100) is flagged.
     "reviews.calibration_threshold": Key("float", 5.0, minimum=0),
+    # Mentorship: how many newcomers one elite mentor coaches at a time.
+    "mentoring.max_mentees": Key("int", 3, minimum=1),
     "paths.courses": Key("str", ""),
     "paths.assessments": Key("str", ""),
     "paths.uploads": Key("str", "instance/uploads"),

@@ -8,6 +8,7 @@ from .kpi import ApiToken, ImpactCache, KpiChange, KpiDaily, KpiImport, KpiWeekl
 from .reviews import (DIMENSIONS, DISPUTE_OUTCOMES, CalibrationRound, CalibrationScore, Dispute, PeerReview, ReviewAssignment, ReviewGrade, ReviewSet, ReviewSetCase,
                       ReviewSubmission, Technique)
 from .practice import MICROTASK_KINDS, MICROTASK_KPIS, MicroTask, MicroTemplate, RotaDay, TriggeredAssignment
+from .mentoring import MentorPairing
 from .notify import Notification, OutboxMessage
 from .ops import JOB_RUN_STATUSES, JobRun
 from .people import (ROLES, TIERS, prime_roles, AuditLog, LoginFailure, Membership, OneTimeToken, RoleScope, Site,
@@ -20,9 +21,10 @@ ALL_MODELS = [Site, Team, User, UserRole, RoleScope, Membership, TierChange, Log
               MicroTemplate, MicroTask, RotaDay, TriggeredAssignment, Briefing, BriefingAck,
               Notification, OutboxMessage, JobRun, Case,
               ReviewSet, ReviewSetCase, ReviewAssignment, ReviewSubmission, ReviewGrade, Dispute,
-              PeerReview, CalibrationRound, CalibrationScore, CaseAttachment, Technique]
+              PeerReview, CalibrationRound, CalibrationScore, CaseAttachment, Technique,
+              MentorPairing]
 
-__all__ = ["prime_roles", "CaseAttachment", "Technique", "CalibrationRound", "CalibrationScore", "PeerReview", "DISPUTE_OUTCOMES", "Dispute", "ReviewGrade", "DIMENSIONS", "ReviewAssignment", "ReviewSet", "ReviewSetCase", "ReviewSubmission", "CASE_KINDS", "Case", "JobRun", "JOB_RUN_STATUSES", "Notification", "OutboxMessage", "Briefing", "BriefingAck", "MICROTASK_KINDS", "MICROTASK_KPIS", "MicroTask", "MicroTemplate", "RotaDay", "TriggeredAssignment", "ApiToken", "KpiChange", "KpiDaily", "KpiImport", "KpiWeekly", "ImpactCache", "Bank", "BankAnalysis", "DrillReply", "Drill", "Evidence", "Question", "QuizAttempt", "QuizResponse",
+__all__ = ["prime_roles", "MentorPairing", "CaseAttachment", "Technique", "CalibrationRound", "CalibrationScore", "PeerReview", "DISPUTE_OUTCOMES", "Dispute", "ReviewGrade", "DIMENSIONS", "ReviewAssignment", "ReviewSet", "ReviewSetCase", "ReviewSubmission", "CASE_KINDS", "Case", "JobRun", "JOB_RUN_STATUSES", "Notification", "OutboxMessage", "Briefing", "BriefingAck", "MICROTASK_KINDS", "MICROTASK_KPIS", "MicroTask", "MicroTemplate", "RotaDay", "TriggeredAssignment", "ApiToken", "KpiChange", "KpiDaily", "KpiImport", "KpiWeekly", "ImpactCache", "Bank", "BankAnalysis", "DrillReply", "Drill", "Evidence", "Question", "QuizAttempt", "QuizResponse",
            "Rubric", "RubricVersion",
            "Skill",
            "ACTIVITY_KINDS", "Activity", "Completion", "ContentChange", "Module", "ModulePrerequisite", "Track",

@@ -32,8 +32,8 @@ SECURITY_HEADERS = {
 
 
 def create_blueprint() -> Blueprint:
-    from . import (admin, api, auth, authoring, banks, briefings, cases, dashboard, drills, home, impact, kpi, learn, people, placement,
-                   notifications, quiz, reviews, roster, tasks, timeline, tokens)
+    from . import (admin, api, auth, authoring, banks, briefings, cases, dashboard, drills, home, impact, kpi, learn,
+                   mentoring, notifications, people, placement, quiz, reviews, roster, tasks, timeline, tokens)
 
     bp = Blueprint("lms", __name__, template_folder=str(shipped_dir("templates")),
                    static_folder=str(Path(__file__).parent.parent / "static"),
@@ -46,7 +46,7 @@ def create_blueprint() -> Blueprint:
         bp.register_error_handler(code, error_page)
     children = (auth.bp, home.bp, kpi.bp, learn.bp, quiz.bp, banks.bp, drills.bp,
                 people.bp, placement.bp, admin.bp, roster.bp, authoring.bp, tokens.bp, api.bp, dashboard.bp,
-                timeline.bp, impact.bp, tasks.bp, notifications.bp, briefings.bp, cases.bp, reviews.bp)
+                timeline.bp, impact.bp, tasks.bp, notifications.bp, briefings.bp, cases.bp, reviews.bp, mentoring.bp)
     for child in children:
         bp.register_blueprint(child)
     return bp

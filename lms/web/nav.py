@@ -18,6 +18,7 @@ ENTRIES = [
     ("lms.reviews.grading", _l("Review grading"), ("trainer", "mentor")),
     ("lms.reviews.index", _l("Case reviews"), ()),
     ("lms.cases.index", _l("Cases"), ("trainer", "mentor", "manager")),
+    ("lms.mentoring.index", _l("Mentorship"), ("manager", "trainer", "mentor")),
     ("lms.people.index", _l("People"), ("trainer", "manager")),
     ("lms.authoring.index", _l("Curriculum"), ("trainer",)),
     ("lms.placement.index", _l("Placement"), ("manager",)),

@@ -1,0 +1,59 @@
+"""Mentorship: a manager pairs elite mentors with newcomers of their teams (a limit per mentor,
+history kept); the mentor sees their mentees at a glance."""
+import datetime as dt
+
+import pytest
+
+from lms.models import DrillReply, MentorPairing, MicroTask, MicroTemplate
+from lms.services import clock, mentoring
+
+from ..factories import add_kpi_days, client_for, csrf_token, make_site, make_team, make_user
+
+
+@pytest.fixture
+def org(app, conn):
+    clock.freeze(dt.datetime(2026, 11, 24, 2))
+    site = make_site("上海")
+    team, other = make_team("在线一组", site), make_team("北京一组", make_site("北京"))
+    return {"manager": make_user(("manager",), None, "MG", scopes=[site]),
+            "mentor": make_user(("agent", "mentor"), team, "M1", tier="elite", name="马导师"),
+            "second_mentor": make_user(("agent", "mentor"), team, "M2", tier="elite", name="牛导师"),
+            "newcomers": [make_user(("agent",), team, f"N{i}", tier="newcomer", name=f"新人{i}") for i in range(4)],
+            "advanced": make_user(("agent",), team, "A1", tier="advanced"),
+            "far": make_user(("agent",), other, "F1", tier="newcomer")}
+
+
+def _pair(client, mentor, mentee):
+    return client.post("/mentoring/pair", data={"csrf_token": csrf_token(client, "/mentoring/"),
+                                                "mentor": mentor.id, "mentee": mentee.id}, follow_redirects=True)
+
+
+def test_pairing_limits_and_history(app, org):
+    manager = client_for(app, org["manager"])
+    for newcomer in org["newcomers"][:3]:
+        assert "now coaches" in _pair(manager, org["mentor"], newcomer).get_data(as_text=True)
+    full = _pair(manager, org["mentor"], org["newcomers"][3]).get_data(as_text=True)
+    assert "the most mentees allowed" in full
+    assert "a mentee is an active newcomer" in _pair(manager, org["mentor"], org["advanced"]).get_data(as_text=True)
+    assert _pair(manager, org["mentor"], org["far"]).status_code == 404  # another site: not the manager's
+    _pair(manager, org["second_mentor"], org["newcomers"][0])  # a new mentor ends the earlier pairing
+    history = list(MentorPairing.select().where(MentorPairing.mentee == org["newcomers"][0]).order_by(MentorPairing.id))
+    assert [(p.mentor_id, p.ended_on) for p in history] == [(org["mentor"].id, dt.date(2026, 11, 24)),
+                                                             (org["second_mentor"].id, None)]
+    assert mentoring.current_mentor(org["newcomers"][0]) == org["second_mentor"]
+    page = manager.get("/mentoring/").get_data(as_text=True)
+    assert page.count("马导师") >= 3 and "牛导师" in page
+
+
+def test_the_mentor_sees_each_mentee_at_a_glance(app, org):
+    mentee = org["newcomers"][0]
+    mentoring.pair(org["mentor"], mentee, org["manager"], app.extensions["lms"].settings)
+    template = MicroTemplate.create(slug="t", tier="newcomer", skill="empathy", kpi="csat", kind="reflection",
+                                    title="t", spec="{}")
+    MicroTask.create(user=mentee, day=dt.date(2026, 11, 24), template=template, status="done")
+    add_kpi_days(mentee, (dt.date(2026, 11, 23), 40, 30, 12000, 10, 9))
+    cards = mentoring.cards(org["mentor"], app.extensions["lms"].settings)
+    assert [(c.mentee.id, c.today_task, c.fcr, c.awaiting) for c in cards] == [(mentee.id, "done", 0.75, 0)]
+    page = client_for(app, org["mentor"]).get("/mentoring/").get_data(as_text=True)
+    assert "新人0" in page and "75%" in page and "新人1" not in page
+    assert client_for(app, org["newcomers"][1]).get("/mentoring/").status_code == 403
