@@ -8,7 +8,7 @@ from .kpi import ApiToken, ImpactCache, KpiChange, KpiDaily, KpiImport, KpiWeekl
 from .reviews import (DIMENSIONS, DISPUTE_OUTCOMES, CalibrationRound, CalibrationScore, Dispute, PeerReview, ReviewAssignment, ReviewGrade, ReviewSet, ReviewSetCase,
                       ReviewSubmission, Technique)
 from .practice import MICROTASK_KINDS, MICROTASK_KPIS, MicroTask, MicroTemplate, RotaDay, TriggeredAssignment
-from .mentoring import MentorPairing
+from .mentoring import CoachingSession, MentorPairing
 from .notify import Notification, OutboxMessage
 from .ops import JOB_RUN_STATUSES, JobRun
 from .people import (ROLES, TIERS, prime_roles, AuditLog, LoginFailure, Membership, OneTimeToken, RoleScope, Site,
@@ -22,9 +22,9 @@ ALL_MODELS = [Site, Team, User, UserRole, RoleScope, Membership, TierChange, Log
               Notification, OutboxMessage, JobRun, Case,
               ReviewSet, ReviewSetCase, ReviewAssignment, ReviewSubmission, ReviewGrade, Dispute,
               PeerReview, CalibrationRound, CalibrationScore, CaseAttachment, Technique,
-              MentorPairing]
+              MentorPairing, CoachingSession]
 
-__all__ = ["prime_roles", "MentorPairing", "CaseAttachment", "Technique", "CalibrationRound", "CalibrationScore", "PeerReview", "DISPUTE_OUTCOMES", "Dispute", "ReviewGrade", "DIMENSIONS", "ReviewAssignment", "ReviewSet", "ReviewSetCase", "ReviewSubmission", "CASE_KINDS", "Case", "JobRun", "JOB_RUN_STATUSES", "Notification", "OutboxMessage", "Briefing", "BriefingAck", "MICROTASK_KINDS", "MICROTASK_KPIS", "MicroTask", "MicroTemplate", "RotaDay", "TriggeredAssignment", "ApiToken", "KpiChange", "KpiDaily", "KpiImport", "KpiWeekly", "ImpactCache", "Bank", "BankAnalysis", "DrillReply", "Drill", "Evidence", "Question", "QuizAttempt", "QuizResponse",
+__all__ = ["prime_roles", "CoachingSession", "MentorPairing", "CaseAttachment", "Technique", "CalibrationRound", "CalibrationScore", "PeerReview", "DISPUTE_OUTCOMES", "Dispute", "ReviewGrade", "DIMENSIONS", "ReviewAssignment", "ReviewSet", "ReviewSetCase", "ReviewSubmission", "CASE_KINDS", "Case", "JobRun", "JOB_RUN_STATUSES", "Notification", "OutboxMessage", "Briefing", "BriefingAck", "MICROTASK_KINDS", "MICROTASK_KPIS", "MicroTask", "MicroTemplate", "RotaDay", "TriggeredAssignment", "ApiToken", "KpiChange", "KpiDaily", "KpiImport", "KpiWeekly", "ImpactCache", "Bank", "BankAnalysis", "DrillReply", "Drill", "Evidence", "Question", "QuizAttempt", "QuizResponse",
            "Rubric", "RubricVersion",
            "Skill",
            "ACTIVITY_KINDS", "Activity", "Completion", "ContentChange", "Module", "ModulePrerequisite", "Track",

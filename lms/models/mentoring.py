@@ -19,3 +19,17 @@ class MentorPairing(BaseModel):
 
     class Meta:
         indexes = ((("mentee", "ended_on"), False), (("mentor", "ended_on"), False))
+
+
+class CoachingSession(BaseModel):
+    """A coaching conversation a mentor logs; the mentee reads and acknowledges it."""
+    mentor = pw.ForeignKeyField(User, on_delete="CASCADE", backref="+")
+    mentee = pw.ForeignKeyField(User, on_delete="CASCADE", backref="coaching_sessions")
+    held_on = pw.DateField()
+    topic = pw.CharField(max_length=200)
+    skill = pw.CharField(max_length=64, default="")
+    notes = pw.TextField(default="")
+    action = pw.TextField(default="")  # what the mentee agreed to do
+    follow_up_on = pw.DateField(null=True)
+    acknowledged_at = pw.DateTimeField(null=True)
+    created_at = pw.DateTimeField(default=clock.utcnow)

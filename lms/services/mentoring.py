@@ -6,10 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..db import write_transaction
-from ..models import DrillReply, MentorPairing, MicroTask, ReviewAssignment, ReviewGrade, ReviewSubmission, User
+from ..models import CoachingSession, DrillReply, MentorPairing, MicroTask, ReviewAssignment, ReviewGrade, ReviewSubmission, User
 from . import clock
 from .kpi_report import weekly
 from .messages import N_
+from .notify import notify_many
 from .progress_batch import agent_progress, outlines
 
 
@@ -89,3 +90,30 @@ def _count(query) -> list[tuple[int, int]]:
     for (user_id,) in query.tuples():
         counts[user_id] = counts.get(user_id, 0) + 1
     return list(counts.items())
+
+
+def log_session(mentor: User, mentee: User, *, held_on: dt.date, topic: str, skill: str = "", notes: str = "",
+                action: str = "", follow_up_on: dt.date | None = None, today: dt.date | None = None) -> CoachingSession:
+    """Only the mentee's current mentor logs; a session is not in the future; the follow-up after it."""
+    today = today or clock.today()
+    if current_mentor(mentee) != mentor:
+        raise MentoringError(N_("you are not this agent's mentor"))
+    if held_on > today:
+        raise MentoringError(N_("a session cannot be in the future"))
+    if not topic.strip():
+        raise MentoringError(N_("a session needs a topic"))
+    if follow_up_on is not None and follow_up_on < held_on:
+        raise MentoringError(N_("the follow-up date is before the session"))
+    session = CoachingSession.create(mentor=mentor, mentee=mentee, held_on=held_on, topic=topic.strip()[:200],
+                                     skill=skill[:64], notes=notes.strip()[:4000], action=action.strip()[:2000],
+                                     follow_up_on=follow_up_on)
+    notify_many("task", N_("Your mentor logged a coaching session"),
+                [(mentee.id, f"coaching:{session.id}", session.topic, "/mentoring/sessions")])
+    return session
+
+
+def acknowledge(session: CoachingSession, mentee: User) -> bool:
+    if session.mentee_id != mentee.id:
+        raise MentoringError(N_("this session is not yours"))
+    return bool(CoachingSession.update(acknowledged_at=clock.utcnow()).where(
+        (CoachingSession.id == session.id) & CoachingSession.acknowledged_at.is_null()).execute())

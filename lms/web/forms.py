@@ -206,3 +206,13 @@ class ReviewSetForm(FlaskForm):
                                 option_widget=CheckboxInput())
     teams = SelectMultipleField(_l("Teams (none: all of yours)"), coerce=int, choices=[], validators=[Optional()],
                                 widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+
+
+class CoachingForm(FlaskForm):
+    mentee = SelectField(_l("Mentee"), coerce=int)
+    held_on = DateField(_l("Date"), validators=[DataRequired()])
+    topic = StringField(_l("Topic"), validators=[DataRequired(), Length(max=200)])
+    skill = SelectField(_l("Skill"), validators=[Optional()])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=4000)])
+    action = TextAreaField(_l("Agreed action"), validators=[Optional(), Length(max=2000)])
+    follow_up_on = DateField(_l("Follow up on"), validators=[Optional()])

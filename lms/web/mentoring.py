@@ -6,10 +6,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from .. import authz
 from ..i18n import gettext as _
-from ..models import MentorPairing, User, UserRole
+from ..models import CoachingSession, MentorPairing, Skill, User, UserRole
 from ..services import mentoring
 from .access import current_user, requires
-from .forms import PostForm
+from .forms import CoachingForm, PostForm, choices
 
 bp = Blueprint("mentoring", __name__, url_prefix="/mentoring")
 
@@ -64,3 +64,45 @@ def end(pairing_id):
         abort(400)
     mentoring.end(pairing)
     return redirect(url_for("lms.mentoring.index"))
+
+
+@bp.route("/sessions", methods=["GET", "POST"])
+@requires("agent")
+def sessions():
+    """A mentor logs coaching sessions with their mentees; a mentee reads and acknowledges theirs."""
+    user = current_user()
+    form = CoachingForm()
+    mentees = mentoring.mentees_of(user) if user.has_role("mentor") else []
+    form.mentee.choices = choices([(m.id, f"{m.name} ({m.employee_no})") for m in mentees])
+    form.skill.choices = choices([("", "—")] + [(s.slug, s.name) for s in Skill.select().order_by(Skill.slug)])
+    status = 200
+    if request.method == "POST" and request.form.get("acknowledge"):
+        if not PostForm().validate_on_submit():
+            abort(400)
+        session = CoachingSession.get_or_none(CoachingSession.id == request.form.get("acknowledge", type=int))
+        if session is None or session.mentee_id != user.id:
+            abort(404)
+        mentoring.acknowledge(session, user)
+        return redirect(url_for("lms.mentoring.sessions"))
+    if request.method == "POST":
+        if not mentees:
+            abort(403)
+        if form.validate_on_submit():
+            mentee = next(m for m in mentees if m.id == form.mentee.data)
+            try:
+                mentoring.log_session(user, mentee, held_on=form.held_on.data, topic=form.topic.data,
+                                      skill=form.skill.data or "", notes=form.notes.data or "",
+                                      action=form.action.data or "", follow_up_on=form.follow_up_on.data)
+            except mentoring.MentoringError as exc:
+                flash(_(str(exc)), "error")
+                status = 400
+            else:
+                flash(_("Session logged."), "success")
+                return redirect(url_for("lms.mentoring.sessions"))
+        else:
+            status = 400
+    logged = list(CoachingSession.select().where(CoachingSession.mentor == user)
+                  .order_by(CoachingSession.held_on.desc()).limit(100)) if mentees or user.has_role("mentor") else []
+    mine = list(CoachingSession.select().where(CoachingSession.mentee == user).order_by(CoachingSession.held_on.desc()))
+    return render_template("lms/mentoring/sessions.html", form=form, mentees=mentees, logged=logged, mine=mine,
+                           post_form=PostForm()), status

@@ -47,6 +47,7 @@ ACCESS = {
     "lms.mentoring.index": ("manager", "trainer", "mentor"),
     "lms.mentoring.pair": ("manager", "trainer"),
     "lms.mentoring.end": ("manager", "trainer"),
+    "lms.mentoring.sessions": ("agent",),
     "lms.reviews.flag_technique": ("trainer",),
     "lms.reviews.techniques": SIGNED_IN,
     "lms.reviews.calibration_rounds": ("trainer",),

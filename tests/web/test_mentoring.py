@@ -57,3 +57,30 @@ def test_the_mentor_sees_each_mentee_at_a_glance(app, org):
     page = client_for(app, org["mentor"]).get("/mentoring/").get_data(as_text=True)
     assert "新人0" in page and "75%" in page and "新人1" not in page
     assert client_for(app, org["newcomers"][1]).get("/mentoring/").status_code == 403
+
+
+def test_the_mentor_logs_a_session_and_the_mentee_acknowledges_it(app, org):
+    from lms.models import CoachingSession
+
+    mentee, stranger = org["newcomers"][0], org["newcomers"][1]
+    mentoring.pair(org["mentor"], mentee, org["manager"], app.extensions["lms"].settings)
+    mentor = client_for(app, org["mentor"])
+    token = csrf_token(mentor, "/mentoring/sessions")
+    form = {"csrf_token": token, "mentee": str(mentee.id), "held_on": "2026-11-23", "topic": "投诉开场先共情",
+            "notes": "回听了两通电话", "action": "每通投诉先说一句共情的话", "follow_up_on": "2026-11-30"}
+    future = mentor.post("/mentoring/sessions", data={**form, "held_on": "2026-12-01", "follow_up_on": ""})
+    assert future.status_code == 400 and "cannot be in the future" in future.get_data(as_text=True)
+    other = mentor.post("/mentoring/sessions", data={**form, "mentee": str(stranger.id)})
+    assert other.status_code == 400 and CoachingSession.select().count() == 0  # not a mentee: not a choice
+    assert mentor.post("/mentoring/sessions", data=form).status_code == 302
+    session = CoachingSession.get()
+    learner = client_for(app, mentee)
+    page = learner.get("/mentoring/sessions").get_data(as_text=True)
+    assert "投诉开场先共情" in page and "每通投诉先说一句共情的话" in page
+    outsider = client_for(app, stranger)
+    assert outsider.post("/mentoring/sessions", data={"csrf_token": csrf_token(outsider, "/"),
+                                                      "acknowledge": session.id}).status_code == 404
+    learner.post("/mentoring/sessions", data={"csrf_token": csrf_token(learner, "/mentoring/sessions"),
+                                              "acknowledge": session.id})
+    assert CoachingSession.get().acknowledged_at is not None
+    assert "acknowledged" in mentor.get("/mentoring/sessions").get_data(as_text=True)
