@@ -168,7 +168,7 @@ def main() -> int:
             raw, raw_rows = best_of(args.repeat, raw_sql)
             board, at_risk = best_of(args.repeat, lambda: ours(settings, False))
             full, _ = best_of(args.repeat, lambda: ours(settings, True))
-        print(f"| step | seconds | ratio to raw SQL |\n|---|---|---|")
+        print("| step | seconds | ratio to raw SQL |\n|---|---|---|")
         print(f"| raw SQL over daily rows ({len(RAW_QUERIES)} queries, {raw_rows} result rows) | {raw:.2f} | 1.00 |")
         print(f"| dashboard, all teams ({at_risk} agents at risk) | {board:.2f} | {board / raw:.2f} |")
         print(f"| dashboard + promotion candidates | {full:.2f} | {full / raw:.2f} |")

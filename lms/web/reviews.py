@@ -112,6 +112,19 @@ def assignment(assignment_id):
                            criteria=_criteria(), may_resubmit=review_grading.may_resubmit(item), peers=peers), status
 
 
+def _levels_from_form() -> dict[str, int]:
+    """The rubric level chosen for each criterion (-1 when missing or tampered: the rubric says which)."""
+    return {cid: (int(request.form[f"level_{cid}"]) if request.form.get(f"level_{cid}", "").isdigit() else -1)
+            for cid in _criteria()}
+
+
+def _flash_grading_error(exc: Exception) -> None:
+    if isinstance(exc, rubrics.RubricError):
+        flash(_(exc.message, criterion=exc.criterion), "error")
+    else:
+        flash(_(str(exc)), "error")
+
+
 def _criteria() -> dict:
     version = rubrics.current_version(review_grading.RUBRIC)
     return {c["id"]: c for c in rubrics.criteria_of(version)} if version else {}
@@ -135,14 +148,12 @@ def grade(submission_id):
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        levels = {cid: (int(request.form[f"level_{cid}"]) if request.form.get(f"level_{cid}", "").isdigit() else -1)
-                  for cid in criteria}
+        levels = _levels_from_form()
         try:
             review_grading.grade(submission, current_user(), levels, request.form.get("comment", ""),
                                  current_app.extensions["lms"].settings)
         except (review_grading.GradingError, rubrics.RubricError) as exc:
-            flash(_(exc.message, criterion=exc.criterion) if isinstance(exc, rubrics.RubricError) else _(str(exc)),
-                  "error")
+            _flash_grading_error(exc)
             status = 400
         else:
             flash(_("Graded."), "success")
@@ -211,13 +222,11 @@ def peer():
                                        & (PeerReview.reviewer == user))
         if lease is None:
             abort(404)
-        levels = {cid: (int(request.form[f"level_{cid}"]) if request.form.get(f"level_{cid}", "").isdigit() else -1)
-                  for cid in _criteria()}
+        levels = _levels_from_form()
         try:
             peer_review.complete(lease, user, levels, request.form.get("comment", ""))
         except (review_grading.GradingError, rubrics.RubricError) as exc:
-            flash(_(exc.message, criterion=exc.criterion) if isinstance(exc, rubrics.RubricError) else _(str(exc)),
-                  "error")
+            _flash_grading_error(exc)
             status = 400
         else:
             flash(_("Thank you: your peer review was saved."), "success")
@@ -280,13 +289,11 @@ def calibration_round(round_id):
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        levels = {cid: (int(request.form[f"level_{cid}"]) if request.form.get(f"level_{cid}", "").isdigit() else -1)
-                  for cid in _criteria()}
+        levels = _levels_from_form()
         try:
             calibration.score(round_, user, levels)
         except (review_grading.GradingError, rubrics.RubricError) as exc:
-            flash(_(exc.message, criterion=exc.criterion) if isinstance(exc, rubrics.RubricError) else _(str(exc)),
-                  "error")
+            _flash_grading_error(exc)
             status = 400
         else:
             return redirect(url_for("lms.reviews.calibration_round", round_id=round_.id))

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from lms.models import DrillReply, MentorPairing, MicroTask, MicroTemplate
+from lms.models import MentorPairing, MicroTask, MicroTemplate
 from lms.services import clock, mentoring
 
 from ..factories import add_kpi_days, client_for, csrf_token, make_site, make_team, make_user
