@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import peewee as pw
 
-from .models import TIERS, Membership, RoleScope, Site, Team, User, UserRole
+from .models import TIERS, Membership, MentorPairing, RoleScope, Site, Team, User, UserRole
 
 STAFF_ROLES = ("trainer", "manager")
 
@@ -86,16 +86,17 @@ def can(user: User | None, action: str, obj=None) -> bool:
     if action == "view_people":
         return is_admin(user) or user.has_role(*STAFF_ROLES)
     if action == "view_kpis":
-        # The agent, their managers and trainers (scope), and the mentors of their team.
-        return can(user, "view_user", obj) or (user.has_role("mentor") and same_team(user, obj))
+        # The agent, their managers and trainers (scope), the mentors of their team and their own mentor.
+        return (can(user, "view_user", obj)
+                or (user.has_role("mentor") and (same_team(user, obj) or is_mentor_of(user, obj))))
     if action == "grade":
-        # Trainers grade the agents of their teams; mentors those of their own team (issue 9
-        # narrows that to their mentees); nobody grades themselves.
+        # Trainers grade the agents of their teams; mentors their current mentees; nobody grades
+        # themselves.
         if obj.id == user.id:
             return False
         if is_admin(user) or (user.has_role("trainer") and visible_users(user).where(User.id == obj.id).exists()):
             return True
-        return user.has_role("mentor") and bool(same_team(user, obj))
+        return user.has_role("mentor") and is_mentor_of(user, obj)
     if action == "view_import":
         # A KPI import's report lists agents' numbers: its uploader and admins only.
         return is_admin(user) or obj.actor_id == user.id
@@ -122,6 +123,14 @@ def same_team(a: User, b: User) -> bool:
                                       & Membership.team.in_(mine)).exists())
 
 
+def current_pairings(mentor: User) -> pw.ModelSelect:
+    return MentorPairing.select().where((MentorPairing.mentor == mentor) & MentorPairing.ended_on.is_null())
+
+
+def is_mentor_of(mentor: User, mentee: User) -> bool:
+    return current_pairings(mentor).where(MentorPairing.mentee == mentee).exists()
+
+
 def gradable_users(user: User) -> pw.ModelSelect:
     """Agents whose work this user may grade (see can(..., "grade", ...))."""
     if is_admin(user):
@@ -130,8 +139,6 @@ def gradable_users(user: User) -> pw.ModelSelect:
     if user.has_role("trainer"):
         ids.update(u.id for u in visible_users(user).select(User.id))
     if user.has_role("mentor"):
-        mine = Membership.select(Membership.team).where((Membership.user == user) & Membership.ended_on.is_null())
-        ids.update(m.user_id for m in Membership.select(Membership.user)
-                   .where(Membership.team.in_(mine) & Membership.ended_on.is_null()))
+        ids.update(p.mentee_id for p in current_pairings(user))
     ids.discard(user.id)
     return User.select().where(User.id.in_(list(ids) or [0]))

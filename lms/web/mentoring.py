@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from .. import authz
 from ..i18n import gettext as _
 from ..models import CoachingSession, MentorPairing, Skill, User, UserRole
-from ..services import mentoring
+from ..services import mentee_growth, mentoring
 from .access import current_user, requires
 from .forms import CoachingForm, PostForm, choices
 
@@ -26,12 +26,15 @@ def index():
     user = current_user()
     settings = current_app.extensions["lms"].settings
     if not (authz.is_admin(user) or user.has_role("manager", "trainer")):
-        return render_template("lms/mentoring/mine.html", cards=mentoring.cards(user, settings))
+        return render_template("lms/mentoring/mine.html", cards=mentoring.cards(user, settings),
+                               growth=mentee_growth.for_mentors([user], settings))
     visible = {u.id for u in authz.visible_users(user).select(User.id)}
     pairs = [p for p in MentorPairing.select().order_by(MentorPairing.ended_on.is_null(False), MentorPairing.id.desc())
              .limit(300) if p.mentee_id in visible]
-    return render_template("lms/mentoring/index.html", pairs=pairs, mentors=_in_scope("mentor", "elite"),
+    mentors = _in_scope("mentor", "elite")
+    return render_template("lms/mentoring/index.html", pairs=pairs, mentors=mentors,
                            mentees=_in_scope("agent", "newcomer"), form=PostForm(),
+                           growth=mentee_growth.for_mentors(mentors, settings),
                            max_mentees=settings["mentoring.max_mentees"])
 
 

@@ -134,17 +134,22 @@ def test_cli_check_reply_gives_what_the_drill_page_stored(app, runner, people):
     assert json.loads(result.stdout) == json.loads(reply.checker)
 
 
-def test_mentors_grade_their_own_team_but_not_themselves(app, people):
+def test_mentors_grade_their_mentees_only_and_never_themselves(app, people):
     from lms.models import Membership
+    from lms.services import mentoring
 
     drill = Drill.get(Drill.slug == "drill-logistics-delay")
     team = Membership.get(Membership.user == people["agent"]).team
-    mentor = make_user(("agent", "mentor"), team, "A5", name="赵敏")
+    mentor = make_user(("agent", "mentor"), team, "A5", name="赵敏", tier="elite")
     mine = drills.submit(mentor, drill, "您好，请问订单号是多少？", ROOT / "assessments")
     theirs = drills.submit(people["agent"], drill, "您好，请问订单号是多少？", ROOT / "assessments")
     outside = drills.submit(people["outsider"], drill, "您好，请问订单号是多少？", ROOT / "assessments")
     client = app.test_client()
     login(client, mentor)
+    # A teammate who is not their mentee is not theirs to grade.
+    assert "陈晓" not in client.get("/grading/").get_data(as_text=True)
+    assert client.get(f"/grading/{theirs.id}").status_code == 404
+    mentoring.pair(mentor, people["agent"], people["trainer"], app.extensions["lms"].settings)
     listing = client.get("/grading/").get_data(as_text=True)
     assert "陈晓" in listing and "赵敏" not in listing.split("<tbody>")[1]
     assert client.get(f"/grading/{theirs.id}").status_code == 200

@@ -84,3 +84,60 @@ def test_the_mentor_logs_a_session_and_the_mentee_acknowledges_it(app, org):
                                               "acknowledge": session.id})
     assert CoachingSession.get().acknowledged_at is not None
     assert "acknowledged" in mentor.get("/mentoring/sessions").get_data(as_text=True)
+
+
+def test_pair_grade_coach_acknowledge_then_growth_speed_with_n(app, org):
+    """The issue's journey through HTTP: a manager pairs, the mentor grades the mentee's reply and
+    logs a session, the mentee acknowledges, and the growth-speed figure appears with its n."""
+    from pathlib import Path
+
+    from lms.models import Activity, CoachingSession, Completion, DrillReply, Module, Track
+    from lms.services.assessment_pack import read_assessments
+    from lms.services.assessment_store import load_assessments
+    from lms.services.content_store import LoadReport
+
+    load_assessments(read_assessments(Path(__file__).resolve().parents[2] / "assessments"), LoadReport())
+    mentee, teammate = org["newcomers"][0], org["newcomers"][1]
+    manager = client_for(app, org["manager"])
+    assert "now coaches" in _pair(manager, org["mentor"], mentee).get_data(as_text=True)
+
+    learner = client_for(app, mentee)
+    drill = "/drills/drill-angry-complaint"
+    learner.post(drill, data={"csrf_token": csrf_token(learner, drill), "reply": "非常抱歉让您生气了，我马上帮您查。"})
+    peer = client_for(app, teammate)
+    peer.post(drill, data={"csrf_token": csrf_token(peer, drill), "reply": "您好，请问订单号？"})
+    reply = DrillReply.get(DrillReply.user == mentee)
+    other = DrillReply.get(DrillReply.user == teammate)
+
+    mentor = client_for(app, org["mentor"])
+    queue = mentor.get("/grading/").get_data(as_text=True)
+    assert f"/grading/{reply.id}" in queue and f"/grading/{other.id}" not in queue  # mentees only
+    assert mentor.get(f"/grading/{other.id}").status_code == 404
+    levels = {f"level_{c}": "2" for c in ("empathy", "frame", "phrasing", "options", "commitment", "red-line")}
+    graded = mentor.post(f"/grading/{reply.id}", data={"csrf_token": csrf_token(mentor, f"/grading/{reply.id}"),
+                                                       "comment": "先共情做得好，补上具体时限", **levels})
+    assert graded.status_code == 303 and DrillReply.get_by_id(reply.id).graded_by_id == org["mentor"].id
+    assert "补上具体时限" in learner.get(drill).get_data(as_text=True)
+
+    logged = mentor.post("/mentoring/sessions", data={
+        "csrf_token": csrf_token(mentor, "/mentoring/sessions"), "mentee": str(mentee.id), "held_on": "2026-11-24",
+        "topic": "投诉回复的时限承诺", "action": "每条回复写明几点前回电"})
+    assert logged.status_code == 302
+    session = CoachingSession.get()
+    learner.post("/mentoring/sessions", data={"csrf_token": csrf_token(learner, "/mentoring/sessions"),
+                                              "acknowledge": session.id})
+    assert CoachingSession.get().acknowledged_at is not None
+
+    # The mentee passes the newcomer track 20 days after starting: the growth figure appears with n=1.
+    track = Track.create(slug="newcomer", title="新人训", tier="newcomer")
+    step = Activity.create(module=Module.create(track=track, slug="nm", title="流程", position=1),
+                           slug="na", kind="lesson", title="流程", position=1)
+    Completion.create(user=mentee, activity=step, completed_at=dt.datetime(2026, 11, 21, 4))
+    for who in (mentee, teammate):
+        who.hire_date = dt.date(2026, 11, 1)
+        who.save()
+    page = mentor.get("/mentoring/").get_data(as_text=True)
+    growth = page.split('id="growth"')[1]
+    assert "<strong>20.0</strong>" in growth and "n=1" in growth and "Site average" in growth
+    overview = manager.get("/mentoring/").get_data(as_text=True).split('id="growth"')[1]
+    assert "Mentees of 马导师" in overview and "<strong>20.0</strong>" in overview

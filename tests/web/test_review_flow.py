@@ -1,5 +1,5 @@
 """The whole weekly case review through HTTP: records imported into cases, a set assigned, an
-agent submits, two peers review, the team's mentor grades, the agent sees the levels and the
+agent submits, two peers review, the team's trainer grades, the agent sees the levels and the
 feedback, contests one, and a trainer resolves it."""
 import datetime as dt
 import io
@@ -23,7 +23,6 @@ def test_the_whole_weekly_review(app, conn):
     load_assessments(read_assessments(Path(__file__).resolve().parents[2] / "assessments"), LoadReport())
     team = make_team("在线一组", make_site("上海"))
     trainer = make_user(("trainer",), None, "T1", scopes=[team])
-    mentor = make_user(("agent", "mentor"), team, "M1", tier="elite", name="马导师")
     author, peer_a, peer_b = (make_user(("agent",), team, f"A{n}", tier="advanced", name=f"坐席{n}") for n in range(3))
 
     staff = client_for(app, trainer)
@@ -55,7 +54,7 @@ def test_the_whole_weekly_review(app, conn):
                                            "comment": "技巧可以写出原话"})
     assert PeerReview.select().where(PeerReview.submission == mine, PeerReview.completed_at.is_null(False)).count() == 2
 
-    coach = client_for(app, mentor)
+    coach = client_for(app, trainer)
     grade_page = f"/reviews/submissions/{mine.id}/grade"
     assert grade_page in coach.get("/reviews/grading").get_data(as_text=True)
     coach.post(grade_page, data={"csrf_token": csrf_token(coach, grade_page), "level_process": "3",
