@@ -8,7 +8,7 @@ from flask import Blueprint, render_template
 from .. import authz
 from ..db import healthy
 from ..models import TierChange
-from ..services import accounts, kpi_triggers, microtasks, progress
+from ..services import accounts, badges, kpi_triggers, microtasks, progress
 from .access import current_user, public, signed_in
 
 bp = Blueprint("home", __name__)
@@ -42,8 +42,10 @@ def index():
 def profile():
     user = current_user()
     tiers = TierChange.select().where(TierChange.user == user).order_by(TierChange.effective_on.desc())
+    earned, next_streak = badges.badges_of(user)
     return render_template("lms/home/profile.html", person=user, team=accounts.current_team(user),
-                           tier_changes=list(tiers))
+                           tier_changes=list(tiers), badges=earned, next_streak=next_streak,
+                           streak=microtasks.streak(user) if user.has_role("agent") else None)
 
 
 @bp.route("/healthz")
