@@ -29,6 +29,17 @@ def test_demo_json_and_every_role_signs_in(app, runner, conn):
         response = login(client, User.get(User.employee_no == numbers[0]), out["password"])
         assert response.status_code == 302 and not response.headers["Location"].endswith("/password"), role
         assert client.get("/").status_code == 200, role
+    # Each team's mentor coaches its newcomers: a session logged and a reply waiting for their grade.
+    from lms.models import CoachingSession, DrillReply, MentorPairing
+    pairs = list(MentorPairing.select())
+    assert pairs and CoachingSession.select().count() == len(pairs)
+    assert all(p.mentor.tier == "elite" and p.mentee.tier == "newcomer" for p in pairs)
+    mentor = next(u for u in (User.get(User.employee_no == n) for n in out["logins"]["mentor"])
+                  if MentorPairing.select().where(MentorPairing.mentor == u).exists())
+    client = app.test_client()
+    login(client, mentor, out["password"])
+    waiting = DrillReply.get(DrillReply.user == MentorPairing.get(MentorPairing.mentor == mentor).mentee)
+    assert f"/grading/{waiting.id}" in client.get("/grading/").get_data(as_text=True)
 
 
 def test_demo_again_is_a_no_op(runner, conn):

@@ -61,12 +61,16 @@ def _load_content_and_progress(seed: int) -> None:
     """The shipped curriculum (unless already loaded), a learning history and KPI history that fit each agent."""
     from ..services.content_store import load_pack
     from ..services.demo_kpis import record_demo_kpis
+    from ..services.demo_mentoring import record_demo_mentoring
     from ..services.demo_progress import record_demo_microtasks, record_demo_progress
-    from .content import courses_dir, read_everything
+    from .content import assessments_dir, courses_dir, read_everything
 
     pack, assessments = read_everything(courses_dir())
     if pack.ok:
         load_pack(pack, assessments=assessments)
         record_demo_progress(seed)
     record_demo_kpis(seed)
-    record_demo_microtasks(current_app.extensions["lms"].settings, seed)
+    settings = current_app.extensions["lms"].settings
+    record_demo_microtasks(settings, seed)
+    if pack.ok:
+        record_demo_mentoring(settings, assessments_dir(), seed)
