@@ -292,3 +292,32 @@ def test_a_trainer_keeps_a_graded_technique_for_the_library(app, org, submitted)
     assert Technique.select().count() == 1
     listing = client_for(app, org["agents"][1]).get("/reviews/techniques").get_data(as_text=True)
     assert "高峰期先告知预计等待时间" in listing
+
+
+def test_a_mentor_grades_the_case_reviews_of_their_mentees_only(app, org):
+    from lms.services import mentoring
+    from lms.services.assessment_pack import read_assessments
+    from lms.services.assessment_store import load_assessments
+    from lms.services.content_store import LoadReport
+
+    load_assessments(read_assessments(Path(__file__).resolve().parents[2] / "assessments"), LoadReport())
+
+    mentor = make_user(("agent", "mentor"), org["online"], "M1", tier="elite")
+    other_newcomer = make_user(("agent",), org["online"], "N2", tier="newcomer")
+    trainer = client_for(app, org["trainer"])
+    _new_set(trainer, org, tiers=["newcomer"])
+    submitted = {}
+    for agent in (org["newcomer"], other_newcomer):
+        item = ReviewAssignment.get(ReviewAssignment.user == agent)
+        answers = {c.id: {d: "一句完整的复盘回答内容" for d in ("process", "experience", "growth")}
+                   for c in reviews.cases_of(item.review_set)}
+        submitted[agent.id] = reviews.submit(item, answers, "投诉开场先共情再给两个方案")
+    mentoring.pair(mentor, org["newcomer"], org["trainer"], app.extensions["lms"].settings)
+    coach = client_for(app, mentor)
+    queue = coach.get("/reviews/grading").get_data(as_text=True)
+    mine, theirs = (f"/reviews/submissions/{submitted[a.id].id}/grade" for a in (org["newcomer"], other_newcomer))
+    assert mine in queue and theirs not in queue
+    assert coach.get(theirs).status_code == 404
+    done = coach.post(mine, data={"csrf_token": csrf_token(coach, mine), "level_process": "2", "level_experience": "2",
+                                  "level_growth": "2", "comment": "对话拐点找得准"})
+    assert done.status_code == 302 and submitted[org["newcomer"].id].grades.get().grader_id == mentor.id
