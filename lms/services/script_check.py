@@ -182,10 +182,23 @@ def _rule_findings(ruleset: RuleSet, text: _Text) -> list[Finding]:
 
 
 def _first(items: dict[str, Element], names, text: _Text) -> dict[str, tuple[int, int] | None]:
-    spans = {}
-    for name in names:
-        hits = _hits(items[name].matcher, text)
-        spans[name] = hits[0] if hits else None
+    return {name: (hits[0] if hits else None) for name, hits in _all_hits(items, names, text).items()}
+
+
+def _all_hits(items: dict[str, Element], names, text: _Text) -> dict[str, list[tuple[int, int]]]:
+    return {name: _hits(items[name].matcher, text) for name in names}
+
+
+def _order_spans(scenario: Scenario, hits: dict[str, list[tuple[int, int]]]) -> dict[str, tuple[int, int] | None]:
+    """Where each element first appears, for the order check: words that also make an element of
+    an earlier stage are read as that stage (由我们负责跟进 takes the case on as well as promising
+    a follow-up), so the next words of the later element count instead."""
+    spans, earlier = {}, []
+    for stage in scenario.order:
+        for name in stage:
+            spans[name] = next((h for h in hits.get(name, []) if not any(s < h[1] and h[0] < e for s, e in earlier)),
+                               None)
+        earlier += [h for name in stage for h in hits.get(name, [])]
     return spans
 
 
@@ -224,9 +237,11 @@ def check_reply(text: str, scenario: str, rules: RuleSet | str | Path) -> CheckR
         raise ValueError("the reply is empty")
     frame = ruleset.scenarios[scenario]
     reply = _Text(text)
-    element_spans = _first(ruleset.elements, frame.elements, reply)
+    element_hits = _all_hits(ruleset.elements, frame.elements, reply)
+    element_spans = {name: (hits[0] if hits else None) for name, hits in element_hits.items()}
     formula_spans = _first(ruleset.formula, FORMULA_PARTS, reply)
-    findings = _rule_findings(ruleset, reply) + _order_findings(ruleset, frame, element_spans, reply)
+    findings = _rule_findings(ruleset, reply) + _order_findings(ruleset, frame, _order_spans(frame, element_hits),
+                                                                reply)
     findings.sort(key=lambda f: (f.start, f.end, CATEGORIES.index(f.category) if f.category in CATEGORIES else 99))
     elements = {name: span is not None for name, span in element_spans.items()}
     formula = {name: span is not None for name, span in formula_spans.items()}

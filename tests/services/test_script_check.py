@@ -140,6 +140,55 @@ CASES = [
     ("complaint", "不好意思，這部分我們無法處理喔。", {"refusal"}),
     ("consultation", "請您稍後再撥打，謝謝。", {"vague_time"}),
     ("complaint", "這是物流那邊的問題，您自己去問快遞。", {"blame"}),
+    # ---- gaps found writing the golden scripts: each caught, and its near-miss left alone
+    # refusals with 不了
+    ("complaint", "抱歉，这张发票我们开不了。", {"refusal"}),
+    ("complaint", "您的物流信息我们这边查不了。", {"refusal"}),
+    ("after_sales", "收货地址已经改不了了。", {"refusal"}),
+    ("complaint", "这个账户绑定解不了。", {"refusal"}),
+    ("complaint", "差价补不了，这是活动规则。", {"refusal"}),
+    ("complaint", "这个赔偿我们给不了。", {"refusal"}),
+    ("complaint", "您这张發票開不了。", {"refusal"}),
+    ("complaint", "是不是开不了？我帮您看一下。", set()),
+    ("complaint", "您是说发票一直开不了，对吗？我来帮您看一下原因。", set()),
+    ("complaint", "您的发票开不了，我来帮您看一下原因。", set()),
+    ("after_sales", "您查不了物流的话，我帮您查。", set()),
+    ("complaint", "手机开不了机，确实耽误您了，非常抱歉。", set()),
+    ("complaint", "我们知道道歉弥补不了您的损失，非常抱歉。", set()),
+    ("complaint", "如果开不了的话，我帮您换个方式申请。", set()),
+    ("complaint", "开不了的情况我已经记下了，我来帮您处理。", set()),
+    # sending the customer to a third party
+    ("complaint", "这个您跟机场那边再问问吧。", {"blame"}),
+    ("after_sales", "安装的事您直接找师傅。", {"blame"}),
+    ("after_sales", "您直接找師傅吧。", {"blame"}),
+    ("complaint", "我帮您跟机场那边问问，1小时内给您回电。", set()),
+    ("after_sales", "您也可以直接找师傅，我这边也会同步跟进。", set()),
+    ("after_sales", "师傅上门后，您和师傅确认一下型号就好。", set()),
+    ("complaint", "您跟我们这边说一声就行。", set()),
+    # notices and 马上 with no time
+    ("after_sales", "已经为您登记了，我们会通知您。", {"vague_time"}),
+    ("after_sales", "有结果了会通知您。", {"vague_time"}),
+    ("after_sales", "我們會通知您。", {"vague_time"}),
+    ("consultation", "快递马上就到了。", {"vague_time"}),
+    ("consultation", "我马上给您回电。", {"vague_time"}),
+    ("after_sales", "发货后会短信通知您单号。", set()),
+    ("after_sales", "审核结果出来，我会短信通知您。", set()),
+    ("after_sales", "如有变化，我们会第一时间通知您。", set()),
+    ("after_sales", "快递员上门前会电话联系您。", set()),
+    ("after_sales", "我们会在今天18点前通知您。", set()),
+    ("consultation", "退到平台余额，马上到账。", set()),
+    ("consultation", "您选好我马上办理，10分钟内您会收到短信。", set()),
+    ("consultation", "我马上帮您查询物流。", set()),
+    # after-sales order: a past stretch of days is no time limit; taking the case on is the first stage
+    ("after_sales", "收到，物流4天没有更新，确实让您着急。麻烦提供一下订单号，我们2小时内回复您。", set()),
+    ("after_sales", "收到，这件事由我们负责跟进。麻烦提供一下订单号，24小时内给您回电。", set()),
+    ("after_sales", "收到，我来帮您跟进。请提供订单号，今天下午5点前回复您。", set()),
+    ("after_sales", "收到，我们24小时内给您回电。麻烦提供一下订单号。", {"order"}),
+    # a mentor quoting the agent's words is not penalised for them
+    ("complaint", "你第一句回的是「这个是快递摔的，不是我们的问题」，后面又说「我们这边没办法」。", set()),
+    ("complaint", "你说了“回头再说吧”，客户就急了。", set()),
+    ("complaint", "这个是快递摔的，不是我们的问题，我们这边没办法。", {"blame", "refusal"}),
+    ("complaint", "系统显示「无法退款」，这个不能退。", {"refusal"}),
 ]
 
 
@@ -173,6 +222,11 @@ SPANS = [
     ("complaint", "這不是我們的責任，不行。", "refusal", "不行"),
     ("complaint", "這個沒辦法，請您聯繫其他部門。", "blame", "請您聯繫其他部門"),
     ("after_sales", "这个得等仓库那边回复，回头有消息告诉您。", "vague_time", "回头有消息告诉"),
+    ("complaint", "抱歉，这张发票我们开不了。", "refusal", "开不了"),
+    ("complaint", "这个您跟机场那边再问问吧。", "blame", "您跟机场那边再问问"),
+    ("consultation", "快递马上就到了。", "vague_time", "马上就到"),
+    ("after_sales", "已经为您登记了，我们会通知您。", "vague_time", "我们会通知您"),
+    ("complaint", "系统显示「无法退款」，这个不能退。", "refusal", "不能"),
 ]
 
 
@@ -206,6 +260,33 @@ CHECKLISTS = [
                     "处理结果会短信通知您。"), {"receive", "confirm_info", "time_limit", "follow_up"}, {"commitment"}),
     ("after_sales", "我们会尽快处理，有消息了再通知您。", {"follow_up"}, set()),
     ("after_sales", "收到，我們會在3個工作天內回覆您。", {"receive", "time_limit", "follow_up"}, {"commitment"}),
+    # empathy, and what is not
+    ("complaint", "真是让您受累了。", {"empathy"}, {"empathy"}),
+    ("complaint", "您对价格的顾虑我明白。", {"empathy"}, {"empathy"}),
+    ("complaint", "您心里肯定着急。", {"empathy"}, {"empathy"}),
+    ("complaint", "确实让人不放心，非常抱歉。", {"empathy", "apology"}, {"empathy"}),
+    ("complaint", "您一定要保管好凭证。", set(), set()),
+    ("complaint", "我们的包装不会让人失望。", set(), set()),
+    # taking responsibility, and what is not
+    ("complaint", "这是我们配送站的失误，非常抱歉。", {"apology"}, {"responsibility"}),
+    ("complaint", "是我们的服务没做好。", set(), {"responsibility"}),
+    ("complaint", "这是我们常见的问题。", set(), set()),
+    ("complaint", "是我们查到您的失误。", set(), set()),
+    # commitments with 退还 / 退回 / 送到 / 恢复 and a time; the customer's task is none
+    ("complaint", "我们今天18点前把货款退回到您的账户。", set(), {"commitment"}),
+    ("complaint", "这笔费用3个工作日内退还。", set(), {"commitment"}),
+    ("complaint", "新机明天上午送到您家。", set(), {"commitment"}),
+    ("complaint", "网络预计2小时内恢复。", set(), {"commitment"}),
+    ("complaint", "请您在3个工作日内把商品退回。", set(), set()),
+    ("complaint", "我们会把新机送到您家。", set(), set()),  # no time: no commitment
+    # a consultation closing, and what is not
+    ("consultation", "您好，您是想了解套餐吗？这款套餐每月79元，您看是否合适？",
+     {"greeting", "confirm_need", "answer", "care"}, set()),
+    ("consultation", "我们会评估是否合适。", set(), set()),
+    # 由我们负责跟进 is a follow-up
+    ("after_sales", "收到，麻烦提供一下订单号，24小时内处理完，之后由我们负责跟进。",
+     {"receive", "confirm_info", "time_limit", "follow_up"}, {"responsibility", "commitment"}),
+    ("after_sales", "收到，麻烦提供一下订单号。", {"receive", "confirm_info"}, set()),
 ]
 
 
@@ -237,6 +318,26 @@ def test_a_refusal_with_an_alternative_is_softer(rules):
     two_refusals = check_reply("我们不能为您退款，也不能给您换货。", "complaint", rules).findings
     assert [f.severity for f in two_refusals] == ["major", "major"]  # a second refusal is no alternative
     assert softened[0].suggestion != bare[0].suggestion
+
+
+def test_words_shared_with_an_earlier_stage_count_there_in_the_order(rules):
+    # 由我们负责跟进 takes the case on (受理) and promises a follow-up (跟进): opening with it is no order fault
+    text = "收到，这件事由我们负责跟进。麻烦提供一下订单号，24小时内给您回电。"
+    result = check_reply(text, "after_sales", rules)
+    assert not result.findings and all(result.elements.values())
+    assert result.element_spans["follow_up"][0] == text.index("由我们负责跟进")  # highlighting: the first words
+    # a follow-up of its own before the information asked for is still out of order
+    late = check_reply("收到，这件事由我们负责跟进，明天给您回电。麻烦提供一下订单号。", "after_sales", rules)
+    assert [f.category for f in late.findings] == ["order"]
+
+
+def test_quoted_words_are_skipped_by_every_rule_and_only_short_quotes(rules):
+    assert all(any("「" in x.pattern for x in rule.matcher.exceptions) for rule in rules.rules)
+    coaching = "你说的是「这不是我们的责任」和“我们会尽快处理”，客户听了更急。"
+    assert check_reply(coaching, "complaint", rules).findings == []
+    # a long passage in quotation marks is a model reply of its own, read like any other
+    long_quote = "我示范一遍：「王先生，真的很抱歉给您添麻烦了，这个订单我们目前确实没办法直接退款，我们会尽快给您一个处理方案。」"
+    assert {f.category for f in check_reply(long_quote, "complaint", rules).findings} == {"refusal", "vague_time"}
 
 
 def test_order_is_reported_once_per_stage(rules):
