@@ -25,6 +25,30 @@ DEFAULT_FOCUS = ("listening", "empathy", "problem-diagnosis", "objection-handlin
                  "emotion-management", "compliance")
 
 
+# The learning-path rules used when none are configured (config.example.toml ships the same).
+DEFAULT_LEARNING_RULES = [
+    {"name": "weak-empathy", "skill": "empathy", "below": 0.6,
+     "content": ["newcomer-emotion-soothing", "advanced-emotion-management", "drill-angry-complaint",
+                 "drill-logistics-delay"],
+     "reason": "Your empathy score is low: practise naming the customer's feelings and the soothing formula."},
+    {"name": "weak-diagnosis", "skill": "problem-diagnosis", "below": 0.6,
+     "content": ["advanced-three-dimension-diagnosis", "advanced-case-workshop", "drill-refund-objection",
+                 "drill-multi-issue-case"],
+     "reason": "Your problem diagnosis is weak: practise the three dimensions on complex cases."},
+    {"name": "low-csat", "kpi": "csat", "below": 0.85, "weeks": 4,
+     "content": ["newcomer-emotion-soothing", "drill-angry-complaint", "drill-logistics-delay", "advanced-emotion"],
+     "reason": "Your customer satisfaction is below target: work on empathy and soothing upset customers."},
+    {"name": "high-aht", "kpi": "aht", "above": 480, "weeks": 4,
+     "content": ["newcomer-service-process", "advanced-three-dimension-diagnosis", "drill-talkative-consultation",
+                 "advanced-diagnosis"],
+     "reason": "Your contacts take long: answer conclusion first and find answers quickly in the tools."},
+    {"name": "low-fcr", "kpi": "fcr", "below": 0.75, "weeks": 4,
+     "content": ["advanced-three-dimension-diagnosis", "drill-refund-objection", "drill-multi-issue-case",
+                 "advanced-diagnosis"],
+     "reason": "Too few of your contacts are resolved the first time: practise problem diagnosis."},
+]
+
+
 class ConfigError(Exception):
     """A setting is missing, unknown or has a bad value; the message names the key."""
 
@@ -32,7 +56,7 @@ class ConfigError(Exception):
 @dataclass(frozen=True)
 class Key:
     type: str  # str, int, float, floats, bool, weekdays, dates, networks, choice, timezone, mappings,
-    #            week_skills, clock, kpi_rules
+    #            week_skills, clock, kpi_rules, learning_rules
     default: object
     choices: tuple = ()
     minimum: int | None = None
@@ -134,6 +158,12 @@ SPEC: dict[str, Key] = {
     "reviews.calibration_threshold": Key("float", 5.0, minimum=0),
     # Mentorship: how many newcomers one elite mentor coaches at a time.
     "mentoring.max_mentees": Key("int", 3, minimum=1),
+    # Capability profile (lms/services/capability.py): evidence weighs half as much every
+    # half_life_days; a skill with fewer evidence rows than min_evidence shows no score.
+    "profile.half_life_days": Key("int", 30, minimum=1),
+    "profile.min_evidence": Key("int", 3, minimum=1),
+    # Learning paths (lms/services/learning_path.py): weak skills and KPIs -> content, with a reason.
+    "learning.rules": Key("learning_rules", DEFAULT_LEARNING_RULES),
     "paths.courses": Key("str", ""),
     "paths.assessments": Key("str", ""),
     "paths.uploads": Key("str", "instance/uploads"),
@@ -180,7 +210,7 @@ def _from_text(key: str, spec: Key, text: str):
         raise ConfigError(f"{env_name(key)}: expected true or false, got {text!r}")
     if spec.type in ("weekdays", "dates", "networks", "floats", "week_skills"):
         return [part.strip() for part in text.split(",") if part.strip()]
-    if spec.type in ("mappings", "kpi_rules"):
+    if spec.type in ("mappings", "kpi_rules", "learning_rules"):
         try:
             return json.loads(text)
         except ValueError:
@@ -229,6 +259,8 @@ def _validate(key: str, spec: Key, value, source: str):
         return _validate_mappings(where, value)
     if spec.type == "kpi_rules":
         return _validate_kpi_rules(where, value)
+    if spec.type == "learning_rules":
+        return _validate_learning_rules(where, value)
     if not isinstance(value, list):
         raise ConfigError(f"{where}: expected a list, got {value!r}")
     if spec.type == "floats":
@@ -302,6 +334,63 @@ def _validate_kpi_rules(where: str, value) -> list[dict]:
         full = {"days": 3, "cooldown_days": 14, "due_days": 3, "min_contacts": 10, **rule}
         if min(full["days"], full["due_days"]) < 1 or min(full["cooldown_days"], full["min_contacts"]) < 0:
             raise ConfigError(f"{at}: days and due_days must be at least 1, cooldown_days and min_contacts 0")
+        rules.append(full)
+    return rules
+
+
+LEARNING_RULE_KEYS = {"name": str, "skill": str, "kpi": str, "below": (int, float), "above": (int, float),
+                      "weeks": int, "min_contacts": int, "content": list, "reason": str}
+_CONTENT_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+def _validate_learning_rules(where: str, value) -> list[dict]:
+    """[[learning.rules]]: name; a skill (`skill`, `below` a score 0-1) or a KPI (`kpi`, `below` or
+    `above`, over the last `weeks` weeks, at least `min_contacts` (CSAT: responses), default the
+    registry's minimum); `content`: lesson/activity, drill or bank slugs; `reason`: the message shown."""
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: expected [[learning.rules]] tables, got {value!r}")
+    rules, names = [], set()
+    for index, rule in enumerate(value, 1):
+        if not isinstance(rule, dict):
+            raise ConfigError(f"{where}: rule {index}: expected a table, got {rule!r}")
+        at = f"{where}: rule {rule['name']!r}" if isinstance(rule.get("name"), str) else f"{where}: rule {index}"
+        for key, item in rule.items():
+            if key not in LEARNING_RULE_KEYS:
+                raise ConfigError(f"{at}: unknown key {key!r} (allowed: {', '.join(LEARNING_RULE_KEYS)})")
+            if isinstance(item, bool) or not isinstance(item, LEARNING_RULE_KEYS[key]):
+                raise ConfigError(f"{at}, {key}: wrong type {item!r}")
+        for key in ("name", "content", "reason"):
+            if key not in rule:
+                raise ConfigError(f"{at}: missing {key}")
+        if rule["name"] in names:
+            raise ConfigError(f"{at}, name: used twice")
+        names.add(rule["name"])
+        if ("skill" in rule) == ("kpi" in rule):
+            raise ConfigError(f"{at}: give either skill or kpi")
+        if ("below" in rule) == ("above" in rule):
+            raise ConfigError(f"{at}: give either below or above")
+        limit = "below" if "below" in rule else "above"
+        full = dict(rule)
+        if "skill" in rule:
+            for key in ("above", "weeks", "min_contacts"):
+                if key in rule:
+                    raise ConfigError(f"{at}, {key}: not for a skill rule (a skill rule has below)")
+            if not 0 < rule["below"] <= 1:
+                raise ConfigError(f"{at}, below: a skill score is between 0 and 1, got {rule['below']!r}")
+        else:
+            if rule["kpi"] not in ("fcr", "aht", "csat", "repeat"):
+                raise ConfigError(f"{at}, kpi: one of fcr, aht, csat, repeat, got {rule['kpi']!r}")
+            if rule[limit] <= 0 or (rule["kpi"] != "aht" and rule[limit] > 1):
+                expected = "seconds above 0" if rule["kpi"] == "aht" else "a rate between 0 and 1"
+                raise ConfigError(f"{at}, {limit}: expected {expected}, got {rule[limit]!r}")
+            full.setdefault("weeks", 4)
+            full.setdefault("min_contacts", None)
+            if full["weeks"] < 1 or (full["min_contacts"] is not None and full["min_contacts"] < 1):
+                raise ConfigError(f"{at}: weeks and min_contacts must be at least 1")
+        if not rule["content"] or not all(isinstance(s, str) and _CONTENT_SLUG.match(s) for s in rule["content"]):
+            raise ConfigError(f"{at}, content: expected a list of content slugs, got {rule['content']!r}")
+        if not rule["reason"].strip():
+            raise ConfigError(f"{at}, reason: must not be empty")
         rules.append(full)
     return rules
 

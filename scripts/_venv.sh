@@ -8,6 +8,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 # shellcheck disable=SC1091
 . .venv/bin/activate
+# The browser tests use the system's Chromium: Playwright must never fetch a browser.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 stamp=.venv/.installed-$(sha1sum pyproject.toml | cut -c1-12)
 if [ ! -f "$stamp" ]; then
   python -m pip install --quiet --upgrade pip

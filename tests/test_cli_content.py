@@ -7,6 +7,7 @@ import pytest
 
 from lms.commands import cli
 from lms.services.assessment_pack import read_assessments
+from lms.services.script_pack import read_scripts
 from lms.models import Activity, Completion, ContentChange, Module, ModulePrerequisite, Track
 
 from .factories import make_user
@@ -29,6 +30,7 @@ def test_load_shipped_packs_and_reload_is_a_no_op(runner, conn):
     shipped = read_assessments(ROOT / "assessments").counts()
     assert code == 0 and out["tracks"] == 3 and out["lessons"] >= 12 and out["questions"] == shipped["questions"]
     assert Track.select().count() == 3 and Activity.select().where(Activity.kind == "lesson").count() == out["lessons"]
+    assert out["golden_scripts"] == len(read_scripts(ROOT / "assessments").scripts) >= 40
     assert ModulePrerequisite.select().count() >= 2
     code, again = _load(runner)
     assert code == 0 and again["created"] == [] and again["updated"] == [] and again["retired"] == []

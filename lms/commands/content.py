@@ -10,10 +10,6 @@ from ..db import database
 from ..resources import content_dir
 from . import cli, emit_json
 
-# Kinds of content the script-library part adds; zero until it does.
-LATER_COUNTS = ("golden_scripts",)
-
-
 def courses_dir() -> Path:
     return content_dir("courses", current_app.config["LMS_PATHS_COURSES"])
 
@@ -23,19 +19,23 @@ def assessments_dir() -> Path:
 
 
 def read_everything(path: Path):
-    """The curriculum pack and the assessment content, with every problem of both (and their links)."""
+    """The curriculum pack, the assessment content and the golden scripts, with every problem of
+    each (and their links)."""
     from ..models import Bank, Drill
     from ..services.assessment_pack import check_activity_refs, check_template_skills, read_assessments
     from ..services.content_pack import read_pack
+    from ..services.script_pack import read_scripts
 
     pack = read_pack(path)
     assessments = read_assessments(assessments_dir())
+    assessments.scripts = read_scripts(assessments_dir())
     with database.connection_context():
         known_banks = {b.slug for b in Bank.select(Bank.slug)} if Bank.table_exists() else set()
         known_drills = {d.slug for d in Drill.select(Drill.slug)} if Drill.table_exists() else set()
     check_activity_refs(pack, assessments, known_banks, known_drills)
     check_template_skills(pack, assessments)
     pack.problems.extend(assessments.problems)
+    pack.problems.extend(assessments.scripts.problems)
     assessments.check_rules = _check_rule_count(pack)
     return pack, assessments
 
@@ -84,9 +84,10 @@ def content_load(path, dry_run, force, as_json):
         click.echo("error: the database schema is not current; run `lms db upgrade` first", err=True)
         sys.exit(1)
     with database.connection_context():
-        report = load_pack(pack, assessments=assessments, force=force, dry_run=dry_run)
+        report = load_pack(pack, assessments=assessments, scripts=assessments.scripts, force=force,
+                           dry_run=dry_run)
     counts = {**pack.counts(), **assessments.counts(), "check_rules": assessments.check_rules,
-              **{key: 0 for key in LATER_COUNTS}}
+              **assessments.scripts.counts()}
     if as_json:
         emit_json({**counts, "created": report.created, "updated": report.updated, "unchanged": report.unchanged,
                    "retired": report.retired, "conflicts": report.conflicts, "overwritten": report.overwritten,
@@ -94,7 +95,7 @@ def content_load(path, dry_run, force, as_json):
         return
     click.echo(f"{counts['tracks']} track(s), {counts['modules']} module(s), {counts['lessons']} lesson(s) in {path}; "
                f"{counts['questions']} question(s), {counts['drills']} drill(s), {counts['rubrics']} rubric(s), "
-               f"{counts['skills']} skill(s) in {assessments_dir()}")
+               f"{counts['skills']} skill(s), {counts['golden_scripts']} golden script(s) in {assessments_dir()}")
     click.echo(f"created {len(report.created)}, updated {len(report.updated)}, unchanged {report.unchanged}, "
                f"retired {len(report.retired)}" + (" (dry run: nothing was written)" if dry_run else ""))
     for item in report.retired:

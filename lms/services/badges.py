@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ..models import MentorPairing, MicroTask, TierChange, Track, User
 from .messages import N_
+from .microtasks import streak
 from .progress import certified_on
 
 STREAK_STEPS = (5, 20, 60)  # working days in a row: a week, a month, a quarter
@@ -80,3 +81,9 @@ def badges_of(user: User) -> tuple[list[Badge], int | None]:
     """The badges earned, and the next streak length to aim for (None: all reached)."""
     best, reached = streak_history(user)
     return tier_badges(user) + streak_badges(reached) + coaching_badges(user), next_streak_step(best)
+
+
+def profile_context(user: User) -> dict:
+    """What the profile page shows of badges: earned ones, the current streak and the next step."""
+    earned, next_step = badges_of(user)
+    return {"badges": earned, "next_streak": next_step, "streak": streak(user) if user.has_role("agent") else None}

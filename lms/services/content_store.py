@@ -95,9 +95,10 @@ class _Loader:
         ContentChange.create(user=self.actor, kind=kind, slug=slug, action=f"load:{action}")
 
 
-def load_pack(pack: Pack, *, assessments=None, force: bool = False, dry_run: bool = False,
+def load_pack(pack: Pack, *, assessments=None, scripts=None, force: bool = False, dry_run: bool = False,
               actor: User | None = None) -> LoadReport:
-    """Upsert a checked pack (and assessment content) in one transaction (rolled back for a dry run)."""
+    """Upsert a checked pack (and assessment content, golden scripts) in one transaction (rolled
+    back for a dry run)."""
     assert pack.ok, "load only a pack without problems"
     report = LoadReport()
     loader = _Loader(force, actor, report)
@@ -106,6 +107,11 @@ def load_pack(pack: Pack, *, assessments=None, force: bool = False, dry_run: boo
             from .assessment_store import load_assessments
 
             load_assessments(assessments, report, actor, force)
+        scripts = scripts if scripts is not None else getattr(assessments, "scripts", None)  # read_everything's
+        if scripts is not None:
+            from .script_store import load_scripts
+
+            load_scripts(scripts, report, actor, force)
         for spec in pack.tracks:
             _load_track(spec, loader)
         _load_microtasks(pack.microtasks, {t.tier for t in pack.tracks}, loader)

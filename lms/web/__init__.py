@@ -14,6 +14,7 @@ from flask_wtf.csrf import generate_csrf
 
 from ..db import database
 from ..services.notify import unread_count
+from ..services.incubation import credit_of
 from ..labels import check_label, import_status_label, kpi_label, role_label, tier_label
 from ..markup import render_markdown
 from ..i18n import current_locale, gettext, lazy_gettext, ngettext
@@ -33,7 +34,10 @@ SECURITY_HEADERS = {
 
 def create_blueprint() -> Blueprint:
     from . import (admin, api, auth, authoring, banks, briefings, cases, dashboard, drills, home, impact, kpi, learn,
-                   mentoring, notifications, people, placement, quiz, reviews, roster, tasks, timeline, tokens)
+                   mentoring, notifications, people, placement, quiz, reviews, roster, scripts, tasks, timeline,
+                   tokens)
+    from . import learning_path, profile
+    from . import incubation
 
     bp = Blueprint("lms", __name__, template_folder=str(shipped_dir("templates")),
                    static_folder=str(Path(__file__).parent.parent / "static"),
@@ -46,7 +50,9 @@ def create_blueprint() -> Blueprint:
         bp.register_error_handler(code, error_page)
     children = (auth.bp, home.bp, kpi.bp, learn.bp, quiz.bp, banks.bp, drills.bp,
                 people.bp, placement.bp, admin.bp, roster.bp, authoring.bp, tokens.bp, api.bp, dashboard.bp,
-                timeline.bp, impact.bp, tasks.bp, notifications.bp, briefings.bp, cases.bp, reviews.bp, mentoring.bp)
+                timeline.bp, impact.bp, tasks.bp, notifications.bp, briefings.bp, cases.bp, reviews.bp, mentoring.bp,
+                scripts.bp, profile.bp, learning_path.bp,
+                incubation.bp, incubation.output_bp)
     for child in children:
         bp.register_blueprint(child)
     return bp
@@ -84,6 +90,7 @@ def template_context():
         "current_locale": current_locale, "csrf_token": generate_csrf,
         "role_label": role_label, "tier_label": tier_label, "check_label": check_label, "markdown": render_markdown,
         "import_status_label": import_status_label, "kpi_label": kpi_label,
+        "authored_credit": credit_of,  # "by <author>" on content a mentor authored (incubation)
     }
 
 

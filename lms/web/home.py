@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 
 from .. import authz
 from ..db import healthy
 from ..models import TierChange
-from ..services import accounts, badges, kpi_triggers, microtasks, progress
+from ..services import accounts, badges, kpi_triggers, learning_path, microtasks, progress
+from ..services.second_output import of_mentor
 from .access import current_user, public, signed_in
 
 bp = Blueprint("home", __name__)
@@ -28,13 +29,14 @@ def index():
         track_state = progress.progress(user, track)
         plan = progress.newcomer_plan(user, track_state)
     today_task = streak = None
-    assignments = []
+    assignments, recs = [], []
     if user.has_role("agent"):
         today_task, streak = microtasks.today_task(user), microtasks.streak(user)
         assignments = [(a, json.loads(a.reason)) for a in kpi_triggers.open_assignments(user)]
+        recs = learning_path.recommendations(user, current_app.extensions["lms"].settings)
     return render_template("lms/home/index.html", user=user, team=accounts.current_team(user),
                            team_count=team_count, track_state=track_state, plan=plan, today_task=today_task,
-                           streak=streak, assignments=assignments)
+                           streak=streak, assignments=assignments, recs=recs)
 
 
 @bp.route("/me")
@@ -42,10 +44,9 @@ def index():
 def profile():
     user = current_user()
     tiers = TierChange.select().where(TierChange.user == user).order_by(TierChange.effective_on.desc())
-    earned, next_streak = badges.badges_of(user)
     return render_template("lms/home/profile.html", person=user, team=accounts.current_team(user),
-                           tier_changes=list(tiers), badges=earned, next_streak=next_streak,
-                           streak=microtasks.streak(user) if user.has_role("agent") else None)
+                           tier_changes=list(tiers), **badges.profile_context(user),
+                           output=of_mentor(user, current_app.extensions["lms"].settings))
 
 
 @bp.route("/healthz")

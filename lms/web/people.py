@@ -1,11 +1,12 @@
 """Trainers and managers: the people of the teams and sites they oversee."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 
 from .. import authz
 from ..models import Membership, Site, Team, TierChange, User
-from ..services import accounts
+from ..services import accounts, badges
+from ..services.second_output import of_mentor
 from .access import allowed_or_404, current_user, requires
 
 bp = Blueprint("people", __name__, url_prefix="/people")
@@ -42,4 +43,5 @@ def detail(user_id):
     allowed_or_404(current_user(), "view_user", person)
     tiers = TierChange.select().where(TierChange.user == person).order_by(TierChange.effective_on.desc())
     return render_template("lms/home/profile.html", person=person, team=accounts.current_team(person),
-                           tier_changes=list(tiers))
+                           tier_changes=list(tiers), **badges.profile_context(person),
+                           output=of_mentor(person, current_app.extensions["lms"].settings))

@@ -8,6 +8,7 @@ from ..db import database
 from ..i18n import gettext as _
 from ..models import TIERS, User, UserRole
 from ..services import accounts, placement
+from ..services.second_output import of_mentor
 from .access import allowed_or_404, current_user, requires
 from .forms import MoveDownForm, PostForm, choices
 
@@ -85,4 +86,5 @@ def move_down(user_id):
             return redirect(url_for("lms.people.detail", user_id=agent.id)), 303
     elif request.method == "POST":
         status = 400
-    return render_template("lms/placement/down.html", agent=agent, form=form, lower=lower), status
+    output = of_mentor(agent, current_app.extensions["lms"].settings)  # the elite tier's review weighs it
+    return render_template("lms/placement/down.html", agent=agent, form=form, lower=lower, output=output), status

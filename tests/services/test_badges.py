@@ -42,5 +42,9 @@ def test_tier_and_coaching_badges_and_the_profile_page(app, conn):
     page = client_for(app, mentor).get("/me").get_data(as_text=True).split('id="badges"')[1]
     assert "Elite mentor tier" in page and "新人甲 passed the newcomer track with your coaching." in page
     assert "next badge at 5 in a row" in page
+    assert 'id="second-output"' in page and 'id="growth"' in page  # the mentor's second output
     zh = client_for(app, mentee, locale="zh_CN").get("/me").get_data(as_text=True)
-    assert 'id="badges"' in zh and "马导师" not in zh
+    assert 'id="badges"' in zh and "马导师" not in zh and 'id="second-output"' not in zh
+    manager = make_user(("manager",), None, "MG", scopes=[team])
+    review = client_for(app, manager).get(f"/placement/{mentor.id}/down").get_data(as_text=True)
+    assert 'id="second-output"' in review  # the elite tier's review sees it
