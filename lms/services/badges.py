@@ -2,7 +2,8 @@
 
 Each badge is computed from records the product already keeps (nothing is awarded by hand and
 nothing can be lost by a bad week): the tiers an agent reached, their longest micro-task streak,
-a mentee going live under their coaching, and golden scripts they contributed. The page shows
+a mentee going live under their coaching, and "script of the month" for the month's most
+accepted contributions to the golden-script library. The page shows
 what was earned and when, and the next streak step; there is no leaderboard.
 """
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..models import MentorPairing, MicroTask, TierChange, Track, User
+from ..models import GoldenScript, MentorPairing, MicroTask, ScriptProposal, TierChange, Track, User
 from .messages import N_
 from .microtasks import streak
 from .progress import certified_on
@@ -77,10 +78,26 @@ def coaching_badges(user: User) -> list[Badge]:
     return []
 
 
+def script_badges(user: User) -> list[Badge]:
+    """Script of the month: the month's most accepted contributions to the golden-script library
+    (proposals and approved scripts; every author on a tie)."""
+    from .script_library import script_of_the_month
+
+    moments = [p.decided_at for p in ScriptProposal.select(ScriptProposal.decided_at).where(
+        (ScriptProposal.proposer == user) & (ScriptProposal.status == "accepted"))]
+    moments += [s.approved_at for s in GoldenScript.select(GoldenScript.approved_at).where(
+        (GoldenScript.author == user) & (GoldenScript.status == "published") & GoldenScript.approved_at.is_null(False))]
+    months = sorted({dt.date(m.year, m.month, 1) for m in moments if m is not None})
+    return [Badge(f"script-{month:%Y-%m}", N_("Script of the month"), N_("Your golden-script contributions, %(month)s."),
+                  month, (("month", f"{month:%Y-%m}"),))
+            for month in months if any(c.user.id == user.id for c in script_of_the_month(month))]
+
+
 def badges_of(user: User) -> tuple[list[Badge], int | None]:
     """The badges earned, and the next streak length to aim for (None: all reached)."""
     best, reached = streak_history(user)
-    return tier_badges(user) + streak_badges(reached) + coaching_badges(user), next_streak_step(best)
+    return (tier_badges(user) + streak_badges(reached) + coaching_badges(user) + script_badges(user),
+            next_streak_step(best))
 
 
 def profile_context(user: User) -> dict:

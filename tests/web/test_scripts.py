@@ -195,6 +195,9 @@ def test_mentor_proposal_accepted_changes_the_script_and_credits_the_mentor(app,
     assert "already decided" in again and ScriptProposal.get_by_id(proposal.id).status == "accepted"
     [top] = library.script_of_the_month(clock.utcnow().date())
     assert top.user.id == org["mentor"].id and top.accepted_proposals == 1
+    badges = mentor.get("/me").get_data(as_text=True).split('id="badges"')[1]
+    assert "Script of the month" in badges and f"{clock.utcnow():%Y-%m}" in badges
+    assert "Script of the month" not in client_for(app, org["agent"]).get("/me").get_data(as_text=True)
 
 
 def test_declining_needs_a_comment_and_a_new_script_proposal_is_published_when_accepted(app, org):
