@@ -45,7 +45,8 @@ class AssessmentPack:
                 "rubrics": len(self.rubrics), "skills": len(self.skills)}
 
 
-def _load(path: Path, problems: list[PackProblem]) -> tuple[Checker, dict | None]:
+def load_toml(path: Path, problems: list[PackProblem]) -> tuple[Checker, dict | None]:
+    """A content file's data with a checker that records its problems (None: unreadable)."""
     check = Checker(str(path), problems)
     try:
         return check, tomllib.loads(path.read_text(encoding="utf-8"))
@@ -63,7 +64,7 @@ def read_assessments(root: Path) -> AssessmentPack:
         return pack  # no assessments folder: nothing to load
     skills_file = root / "skills.toml"
     if skills_file.is_file():
-        check, data = _load(skills_file, pack.problems)
+        check, data = load_toml(skills_file, pack.problems)
         for i, raw in enumerate((data or {}).get("skills", []), 1):
             if check.table(raw, f"skills[{i}]", SKILL_KEYS, ("slug", "name")) is not None:
                 check.slug(raw.get("slug"), f"skills[{i}].slug")
@@ -73,7 +74,7 @@ def read_assessments(root: Path) -> AssessmentPack:
         if bank is not None:
             pack.banks.append(bank)
     for path in sorted((root / "drills").glob("*.toml")):
-        check, data = _load(path, pack.problems)
+        check, data = load_toml(path, pack.problems)
         if data is not None and check.table(data, "", DRILL_KEYS, ("slug", "title", "tier", "scenario", "skill",
                                                                     "rubric", "customer")) is not None:
             check.slug(data.get("slug"), "slug")
@@ -94,7 +95,7 @@ def _check_choice(check: Checker, data: dict, key: str, allowed) -> None:
 
 
 def _read_bank(path: Path, problems: list[PackProblem]) -> dict | None:
-    check, data = _load(path, problems)
+    check, data = load_toml(path, problems)
     if data is None or check.table(data, "", BANK_KEYS, ("slug", "title", "tier", "questions")) is None:
         return None
     check.slug(data.get("slug"), "slug")
@@ -142,7 +143,7 @@ def _check_draws(check: Checker, draws, questions: list[dict]) -> None:
 
 
 def _read_rubric(path: Path, problems: list[PackProblem]) -> dict | None:
-    check, data = _load(path, problems)
+    check, data = load_toml(path, problems)
     if data is None or check.table(data, "", RUBRIC_KEYS, ("slug", "title", "criteria")) is None:
         return None
     check.slug(data.get("slug"), "slug")

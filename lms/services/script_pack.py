@@ -17,13 +17,12 @@ The same field rules serve the web form (`field_problems`), so a script is valid
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..models import SCRIPT_CHANNELS
-from .assessment_pack import SCENARIOS
-from .content_pack import Checker, PackProblem
+from .assessment_pack import SCENARIOS, load_toml
+from .content_pack import PackProblem
 from .messages import N_
 
 FRAMES = {"complaint": ("empathy", "apology", "clarify", "options", "confirm"),
@@ -98,23 +97,12 @@ def field_problems(data: dict, required=REQUIRED) -> list[tuple[str, str, dict]]
     return found
 
 
-def _load(path: Path, problems: list[PackProblem]) -> tuple[Checker, dict | None]:
-    check = Checker(str(path), problems)
-    try:
-        return check, tomllib.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        check.problem("file", "not UTF-8 text")
-    except tomllib.TOMLDecodeError as exc:
-        check.problem("file", f"not valid TOML: {exc}")
-    return check, None
-
-
 def read_scripts(root: Path) -> ScriptPack:
     """Every script under root/scripts, fully checked (no folder: nothing to load)."""
     pack = ScriptPack()
     seen: dict[str, str] = {}
     for path in sorted((Path(root) / "scripts").glob("*.toml")):
-        check, data = _load(path, pack.problems)
+        check, data = load_toml(path, pack.problems)
         if data is None or check.table(data, "", {"scripts": list}, ("scripts",)) is None:
             continue
         for i, raw in enumerate(data.get("scripts", []) if isinstance(data.get("scripts"), list) else [], 1):
