@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, render_template
 from .. import authz
 from ..db import healthy
 from ..models import TierChange
-from ..services import accounts, badges, kpi_triggers, learning_path, microtasks, progress
+from ..services import accounts, badges, kpi_triggers, learning_path, mentoring, microtasks, progress
 from ..services.second_output import of_mentor
 from .access import current_user, public, signed_in
 
@@ -34,9 +34,10 @@ def index():
         today_task, streak = microtasks.today_task(user), microtasks.streak(user)
         assignments = [(a, json.loads(a.reason)) for a in kpi_triggers.open_assignments(user)]
         recs = learning_path.recommendations(user, current_app.extensions["lms"].settings)
+    mentee_cards = mentoring.cards(user, current_app.extensions["lms"].settings) if user.has_role("mentor") else []
     return render_template("lms/home/index.html", user=user, team=accounts.current_team(user),
                            team_count=team_count, track_state=track_state, plan=plan, today_task=today_task,
-                           streak=streak, assignments=assignments, recs=recs)
+                           streak=streak, assignments=assignments, recs=recs, mentee_cards=mentee_cards)
 
 
 @bp.route("/me")

@@ -56,6 +56,8 @@ def test_the_mentor_sees_each_mentee_at_a_glance(app, org):
     assert [(c.mentee.id, c.today_task, c.fcr, c.awaiting) for c in cards] == [(mentee.id, "done", 0.75, 0)]
     page = client_for(app, org["mentor"]).get("/mentoring/").get_data(as_text=True)
     assert "新人0" in page and "75%" in page and "新人1" not in page
+    home = client_for(app, org["mentor"]).get("/").get_data(as_text=True).split('id="my-mentees"')[1]
+    assert "新人0" in home and "75%" in home  # the mentor's home lists them too
     assert client_for(app, org["newcomers"][1]).get("/mentoring/").status_code == 403
 
 
