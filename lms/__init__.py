@@ -133,7 +133,9 @@ def create_app(config_path=None, **overrides) -> Flask:
 
 def _register_error_pages(app: Flask) -> None:
     """App-wide error pages: the standalone app only (a host keeps its own)."""
-    from .web import error_page
+    from .web import error_page, security_headers
 
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, error_page)
+    # A URL no route matches never reaches our blueprint's hooks: its page needs the headers too.
+    app.after_request(security_headers)

@@ -41,12 +41,16 @@ def make_database(url: str, pool_size: int = 10, busy_timeout_ms: int = 5000) ->
             raise ConfigError(f"database.url: no file in {url!r} (e.g. sqlite:///instance/lms.db)")
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # Every transaction takes the write lock at BEGIN (IMMEDIATE), waiting for it up to the
+        # busy timeout (SQLite's busy handler retries with a growing backoff). A deferred one that
+        # read first would instead fail at once on its first write whenever another writer had
+        # committed meanwhile: under concurrent writers, "database is locked" with no wait at all.
         return peewee.SqliteDatabase(path, pragmas={
             "journal_mode": "wal",
             "foreign_keys": 1,
             "busy_timeout": busy_timeout_ms,
             "synchronous": "normal",
-        })
+        }, lock_type="IMMEDIATE")
     if parsed.scheme in ("postgresql", "postgres"):
         if not parsed.path.strip("/"):
             raise ConfigError(f"database.url: no database name in {url!r}")
@@ -90,10 +94,43 @@ def healthy() -> bool:
         return False
 
 
+_SQLITE_BUSY = ("database is locked", "database is busy", "database table is locked")
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether a database error means "busy or unreachable: try again shortly" rather than a bug:
+    SQLite still locked by another writer when the busy timeout ran out; PostgreSQL down,
+    restarting or unreachable, a connection lost, the pool exhausted."""
+    from playhouse.pool import MaxConnectionsExceeded
+
+    if isinstance(exc, MaxConnectionsExceeded):
+        return True
+    kinds = (peewee.OperationalError, peewee.InterfaceError)
+    try:
+        import psycopg2
+
+        kinds += (psycopg2.OperationalError, psycopg2.InterfaceError)  # raised unwrapped by some paths
+    except ImportError:  # pragma: no cover - a dependency, but SQLite needs none of it
+        pass
+    if not isinstance(exc, kinds):
+        return False
+    if isinstance(database.obj, peewee.SqliteDatabase):
+        return any(text in str(exc) for text in _SQLITE_BUSY)  # not "no such table" and other bugs
+    return True
+
+
 def write_transaction():
-    """database.atomic(), except that on SQLite the write lock is taken at BEGIN (IMMEDIATE):
-    a transaction that read first and writes later could otherwise fail on a snapshot another
-    writer made stale, which the busy timeout cannot wait out."""
+    """A transaction that will write: on SQLite the write lock is taken at BEGIN (IMMEDIATE, as
+    every transaction's is: see make_database), so a transaction that read first and writes
+    later never fails on a snapshot another writer made stale."""
     if isinstance(database.obj, peewee.SqliteDatabase):
         return database.obj.atomic("IMMEDIATE")
+    return database.atomic()
+
+
+def scratch_transaction():
+    """A transaction that writes TEMP tables only (an import's staging): on SQLite a deferred
+    BEGIN, which leaves the database's write lock to the real writers meanwhile."""
+    if isinstance(database.obj, peewee.SqliteDatabase):
+        return database.obj.atomic("DEFERRED")
     return database.atomic()

@@ -2,8 +2,9 @@
 one `lms scheduler` process acts at a time.
 
 - Once per (job, day): `run_recorded` claims the day by inserting a JobRun row; the database's
-  unique key on (job, day) lets exactly one claimant win. A failed run, or a claim still
-  `running` after scheduler.lease_minutes (its process died), may be claimed again.
+  unique key on (job, day) lets exactly one claimant win. A failed run, a claim still `running`
+  whose process on this host is gone (killed mid-job), or one still `running` after
+  scheduler.lease_minutes (a process elsewhere presumed dead), may be claimed again.
 - Catch-up: a day the scheduler was down still gets its jobs, oldest day first, when it comes
   back (`catch_up`); every cron tick does the same for its own job, so a failed day is retried
   at the job's next tick.
@@ -84,23 +85,50 @@ def _claim(name: str, day: dt.date, lease: dt.timedelta) -> dt.datetime | None:
         return now
     except pw.IntegrityError:
         pass
-    # Already claimed. A failed run, or a claim older than the lease (its process is presumed
-    # dead), is claimed again by one conditional UPDATE: of two processes trying at once, the
-    # database lets exactly one match the row.
+    # Already claimed. A failed run, a claim whose process is known to be dead, or a claim older
+    # than the lease (its process is presumed dead) is claimed again by one conditional UPDATE:
+    # of two processes trying at once, the database lets exactly one match the row.
     previous = JobRun.get_or_none((JobRun.job == name) & (JobRun.day == day))
+    abandoned = (JobRun.status == "running") & (JobRun.started_at < now - lease)
+    dead = previous is not None and previous.status == "running" and claimant_dead(previous.runner)
+    if dead:
+        abandoned |= ((JobRun.status == "running") & (JobRun.runner == previous.runner)
+                      & (JobRun.started_at == previous.started_at))
     with database.atomic():
         taken = (JobRun.update(status="running", started_at=now, finished_at=None, runner=me,
                                result=None, error=None)
-                 .where((JobRun.job == name) & (JobRun.day == day)
-                        & ((JobRun.status == "failed")
-                           | ((JobRun.status == "running") & (JobRun.started_at < now - lease))))
+                 .where((JobRun.job == name) & (JobRun.day == day) & ((JobRun.status == "failed") | abandoned))
                  .execute())
     if not taken:
         return None
     if previous is not None:
-        log.warning("%s for %s: claimed again (the run by %s, started %s, was %s)", name, day,
-                    previous.runner, previous.started_at, "failed" if previous.status == "failed" else "stale")
+        log.warning("%s for %s: claimed again (the run by %s, started %s, was %s)", name, day, previous.runner,
+                    previous.started_at, "failed" if previous.status == "failed" else "dead" if dead else "stale")
     return now
+
+
+def claimant_dead(runner: str) -> bool:
+    """Whether the process that claimed a run is surely gone, so that a successor need not wait
+    out the lease: it ran on this host and no process has its pid any more (or only a zombie
+    does), or its pid is this process's own (a restarted container reuses hostname and pid; a
+    process never claims a run it is itself running). A claimant on another host is presumed
+    alive until the lease ends."""
+    host, _, pid = runner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as stat:  # "pid (name) state ...": Z is dead, not yet reaped
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def _finish(name: str, day: dt.date, claimed_at: dt.datetime, status: str, result=None, error=None) -> None:

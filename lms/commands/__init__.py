@@ -39,7 +39,19 @@ class LmsGroup(click.Group):
             click.echo(f"configuration error: {exc}", err=True)
             sys.exit(2)
         with app.app_context():
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            except Exception as exc:
+                from ..db import unavailable
+
+                if not unavailable(exc):
+                    raise
+                # Busy (SQLite still locked by another writer) or down (PostgreSQL): the failed
+                # step's transaction was rolled back, so running the command again is safe.
+                reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                click.echo(f"error: the database is busy or cannot be reached ({reason}); what failed was not "
+                           "written: run the command again", err=True)
+                sys.exit(1)
 
 
 @click.group(cls=LmsGroup, help="Tiered LMS: training for contact-center agents.")
@@ -63,3 +75,4 @@ def main():
 
 # Importing the modules registers their commands.
 from . import check, content, db, demo, impact, jobs, kpi, placement, roster, rota, serve, users  # noqa: E402,F401
+from . import privacy  # noqa: E402,F401  (after users: adds to its group)

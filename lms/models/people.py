@@ -141,9 +141,16 @@ class OneTimeToken(BaseModel):
 
 
 class AuditLog(BaseModel):
-    """Append-only record of sensitive actions (account changes, tier changes, exports)."""
+    """Append-only record of sensitive actions (account changes, tier changes, exports, erasures).
+
+    The database refuses UPDATE and DELETE on this table (triggers, migration 0026). So that
+    erasing a person never needs to touch it, an entry about a person names them by id
+    (`subject`, and `target` "user:<id>"), never by name or employee no.: pages show the
+    person's current name, which after erasure is their pseudonym."""
     at = pw.DateTimeField(default=clock.utcnow, index=True)
     actor = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
     action = pw.CharField(max_length=64)
     target = pw.CharField(max_length=255, default="")
     detail = pw.TextField(default="")
+    # RESTRICT: people are anonymised, never deleted, while entries name them.
+    subject = pw.ForeignKeyField(User, null=True, on_delete="RESTRICT", backref="+")

@@ -25,8 +25,22 @@ class AccountError(ValueError):
     """A request about an account that cannot be carried out; the message says why."""
 
 
-def audit(action: str, target: str = "", actor: User | None = None, **detail) -> None:
-    AuditLog.create(action=action, target=target, actor=actor,
+# Actions about one person; their target names the person (see audit()).
+PERSON_ACTIONS = ("account.", "tier.", "privacy.")
+
+
+def audit(action: str, target: str | User = "", actor: User | None = None, **detail) -> None:
+    """Append an entry to the audit log (which the database never lets change).
+
+    An entry about a person holds their id, never their name or employee no., so that erasing
+    them leaves the log untouched: `target` may be the User, or for account.*, tier.* and
+    privacy.* actions their employee no., which is looked up here."""
+    subject = target if isinstance(target, User) else None
+    if subject is None and target and action.startswith(PERSON_ACTIONS):
+        subject = User.get_or_none(User.employee_no == target)
+    if subject is not None:
+        target = f"user:{subject.id}"
+    AuditLog.create(action=action, target=target, actor=actor, subject=subject,
                     detail=json.dumps(detail, ensure_ascii=False, default=str) if detail else "")
 
 
@@ -65,7 +79,7 @@ def issue_initial_password(user: User, actor: User | None = None) -> str:
     """A one-time password to hand out; the user must choose their own at first sign-in."""
     password = generate_initial_password()
     set_password(user, password, must_change=True)
-    audit("account.initial_password", user.employee_no, actor)
+    audit("account.initial_password", user, actor)
     return password
 
 
@@ -83,7 +97,7 @@ def issue_link_token(user: User, ttl_hours: int, purpose: str = "invite", actor:
                 & OneTimeToken.used_at.is_null()).execute())
         OneTimeToken.create(user=user, purpose=purpose, token_hash=_hash_token(token),
                             expires_at=clock.utcnow() + dt.timedelta(hours=ttl_hours))
-        audit(f"account.{purpose}_link", user.employee_no, actor)
+        audit(f"account.{purpose}_link", user, actor)
     return token
 
 
@@ -108,7 +122,7 @@ def redeem_link_token(token: str, new_password: str) -> User:
             raise AccountError("this link has expired or was already used")
         user = row.user
         set_password(user, new_password, must_change=False)
-        audit("account.link_redeemed", user.employee_no, user, purpose=row.purpose)
+        audit("account.link_redeemed", user, user, purpose=row.purpose)
     return user
 
 
@@ -156,10 +170,11 @@ def set_tier(user: User, tier: str, *, effective_on: dt.date | None = None, reas
     if user.tier == tier:
         return False
     effective_on = effective_on or clock.today()
-    TierChange.create(user=user, tier=tier, effective_on=effective_on, reason=reason, changed_by=actor)
+    change = TierChange.create(user=user, tier=tier, effective_on=effective_on, reason=reason, changed_by=actor)
     previous, user.tier = user.tier, tier
     user.save()
-    audit("tier.change", user.employee_no, actor, old=previous, new=tier, reason=reason)
+    # The reason is free text about the person: it stays in TierChange (erasable), not here.
+    audit("tier.change", user, actor, old=previous, new=tier, change=change.id)
     return True
 
 
@@ -178,7 +193,7 @@ def create_user(*, employee_no: str, name: str, email: str = "", hire_date: dt.d
         if "agent" in roles or tier:
             set_tier(user, tier or "newcomer", effective_on=hire_date or clock.today(),
                      reason="placement at hire" if not tier else "set on creation", actor=actor)
-        audit("account.create", employee_no, actor, roles=sorted(roles))
+        audit("account.create", user, actor, roles=sorted(roles))
     return user
 
 
@@ -191,11 +206,11 @@ def deactivate(user: User, actor: User | None = None) -> None:
         user.save()
         (OneTimeToken.update(used_at=clock.utcnow())
          .where((OneTimeToken.user == user) & OneTimeToken.used_at.is_null()).execute())
-        audit("account.deactivate", user.employee_no, actor)
+        audit("account.deactivate", user, actor)
 
 
 def reactivate(user: User, actor: User | None = None) -> None:
     user.active = True
     user.deactivated_at = None
     user.save()
-    audit("account.reactivate", user.employee_no, actor)
+    audit("account.reactivate", user, actor)

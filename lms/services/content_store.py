@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..db import database
 from ..models import Activity, ContentChange, MicroTemplate, Module, ModulePrerequisite, Track, User
-from . import clock
+from . import clock, failpoints
 from .content_pack import Pack, content_hash
 
 
@@ -114,7 +114,9 @@ def load_pack(pack: Pack, *, assessments=None, scripts=None, force: bool = False
             load_scripts(scripts, report, actor, force)
         for spec in pack.tracks:
             _load_track(spec, loader)
+            failpoints.reached("content-load:track-written")  # mid-way: a crash test's kill point
         _load_microtasks(pack.microtasks, {t.tier for t in pack.tracks}, loader)
+        failpoints.reached("content-load:before-commit")
         if dry_run:
             transaction.rollback()
     return report

@@ -23,7 +23,7 @@ from typing import BinaryIO, Callable, Iterable
 import peewee as pw
 from peewee import JOIN, fn
 
-from ..db import database, is_postgres, write_transaction
+from ..db import database, is_postgres, scratch_transaction, write_transaction
 from ..models import KpiChange, KpiDaily, KpiImport, User
 from . import clock, failpoints, kpi_rollup
 from .kpi_rows import COMPONENTS, MAPPINGS, OPTIONAL, RowChecker, choose_mapping, column_index, missing_columns
@@ -172,6 +172,8 @@ def _run(outcome: KpiOutcome, headers, rows: Iterable[Row], header_row: int, map
             if time.monotonic() - beat >= HEARTBEAT_SECONDS:
                 beat = time.monotonic()
                 _report_progress(record, "checking", read_fraction(), on_progress)
+        if not staged and not outcome.rejected:  # a header alone: say so, not "0 problems"
+            outcome.add([Problem(None, None, None, N_("the file has no data rows below the header"))])
         if (outcome.rejected and not skip_invalid) or not staged:
             return _finish(outcome, "rejected")
         _report_progress(record, "writing", 1.0, on_progress)
@@ -241,7 +243,7 @@ def _insert_staged(rows: list[dict]) -> None:
     into = f"INSERT INTO {_Staged._meta.table_name} ({', '.join(STAGED_COLUMNS)}) VALUES"
     ignore = "ON CONFLICT DO NOTHING"  # a second row for an agent-day stays out; _stage reports it
     values = [tuple(r[c].isoformat() if c in ("day", "week") else r[c] for c in STAGED_COLUMNS) for r in rows]
-    with database.atomic():
+    with scratch_transaction():  # the staging table is TEMP: no need to hold up other writers
         cursor = database.cursor()
         if is_postgres():  # psycopg2's executemany is a round trip per row; execute_values is not
             from psycopg2.extras import execute_values
@@ -290,6 +292,7 @@ def _write(outcome: KpiOutcome, dry_run: bool) -> None:
         (KpiDaily.update({**{getattr(KpiDaily, n): getattr(_Staged, n) for n in COMPONENTS},
                           KpiDaily.last_import: record.id})
          .from_(_Staged).where(match & _differs()).execute())
+        failpoints.reached("kpi-import:mid-write")  # days updated, new ones not yet inserted
         new = (_Staged.select(_Staged.user_id, _Staged.day, _Staged.week,
                               *[getattr(_Staged, n) for n in COMPONENTS], pw.Value(record.id))
                .join(KpiDaily, JOIN.LEFT_OUTER, on=match).where(KpiDaily.id.is_null()))

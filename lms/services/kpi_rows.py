@@ -102,7 +102,7 @@ class RowChecker:
             try:
                 values[name] = round(parse_seconds(cell(name))) if name == "handle_seconds" else parse_count(cell(name))
             except ValueProblem as exc:
-                bad(name, str(exc))
+                bad(name, exc.message, **exc.values)
         for component, rate in NEEDED.items():
             if component in index or component in values:
                 continue
@@ -110,7 +110,7 @@ class RowChecker:
             try:
                 value = parse_seconds(cell(rate)) if rate == "aht" else parse_rate(cell(rate))
             except ValueProblem as exc:
-                bad(rate, str(exc))
+                bad(rate, exc.message, **exc.values)
                 continue
             if base is not None:
                 values[component] = round(value * base)

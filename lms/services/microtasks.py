@@ -22,7 +22,7 @@ from peewee import fn
 from ..db import database
 from ..models import (TIERS, Bank, Evidence, KpiDaily, MicroTask, MicroTemplate, Question, QuizAttempt, QuizResponse,
                       User)
-from . import clock
+from . import clock, failpoints
 from .kpi_summary import rates
 from .messages import N_
 from .notify import notify_many
@@ -72,6 +72,7 @@ def issue(settings: dict, day: dt.date, today: dt.date | None = None, announce: 
     with database.atomic():
         for start in range(0, len(rows), CHUNK):
             issued += MicroTask.insert_many(rows[start:start + CHUNK]).on_conflict_ignore().as_rowcount().execute()
+        failpoints.reached("issue-microtasks:inserted")  # inserted, not committed: a crash test's point
         if announce and day >= today:  # a catch-up for a past day does not announce it
             _announce(day)
     total = MicroTask.select().where(MicroTask.day == day).count()

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, current_app, g, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask import Blueprint, abort, current_app, g, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from flask_wtf.csrf import generate_csrf
 
 from ..db import database
+from ..db import unavailable as db_unavailable
 from ..services.notify import unread_count
 from ..services.incubation import credit_of
 from ..labels import check_label, import_status_label, kpi_label, role_label, tier_label
@@ -21,6 +22,7 @@ from ..i18n import current_locale, gettext, lazy_gettext, ngettext
 from ..resources import shipped_dir
 from .access import current_user
 from .nav import navigation
+from . import unavailable
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": ("default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -38,21 +40,24 @@ def create_blueprint() -> Blueprint:
                    tokens)
     from . import learning_path, profile
     from . import incubation
+    from . import audit, privacy
 
     bp = Blueprint("lms", __name__, template_folder=str(shipped_dir("templates")),
                    static_folder=str(Path(__file__).parent.parent / "static"),
                    static_url_path="/static")
     bp.before_request(_connect)
+    bp.before_request(_refuse_nul)
     bp.teardown_request(_close)
-    bp.after_request(_security_headers)
+    bp.after_request(security_headers)
     bp.context_processor(template_context)
-    for code in (400, 403, 404, 405, 413, 429, 500):
+    for code in (400, 401, 403, 404, 405, 413, 429, 500):  # 401: the token API answers in JSON
         bp.register_error_handler(code, error_page)
+    unavailable.register(bp)  # database busy or down: 503, not a 500 traceback
     children = (auth.bp, home.bp, kpi.bp, learn.bp, quiz.bp, banks.bp, drills.bp,
                 people.bp, placement.bp, admin.bp, roster.bp, authoring.bp, tokens.bp, api.bp, dashboard.bp,
                 timeline.bp, impact.bp, tasks.bp, notifications.bp, briefings.bp, cases.bp, reviews.bp, mentoring.bp,
                 scripts.bp, profile.bp, learning_path.bp,
-                incubation.bp, incubation.output_bp)
+                incubation.bp, incubation.output_bp, privacy.bp, audit.bp)
     for child in children:
         bp.register_blueprint(child)
     return bp
@@ -66,12 +71,41 @@ def _connect():
     g.lms_opened_db = database.connect(reuse_if_open=True)
 
 
+def _refuse_nul():
+    """400 for a NUL character in the URL, a form or a JSON body: no one types it, and PostgreSQL
+    cannot store or even compare it (the query would fail with a 500)."""
+    values = [*(request.view_args or {}).values(), *(v for _k, vs in request.args.lists() for v in vs)]
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        try:
+            values += [v for _k, vs in request.form.lists() for v in vs]
+            values += [f.filename or "" for _k, fs in request.files.lists() for f in fs]
+        except RequestEntityTooLarge:
+            if request.content_length is None:
+                raise  # read part-way already: the view could not read it again
+            return  # refused before reading: the view says so on its own page
+        if request.is_json:
+            values.append(request.get_json(silent=True))
+    if any(_has_nul(v) for v in values):
+        abort(400)
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def _close(exc):
     if g.pop("lms_opened_db", False) and not database.is_closed():
         database.close()
 
 
-def _security_headers(response):
+def security_headers(response):
+    """On every response of ours (the standalone app adds it for URLs no route matches)."""
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
@@ -103,5 +137,10 @@ def error_page(error):
     if request.blueprint and request.blueprint.startswith("lms"):
         return render_template("lms/error.html", error=error), error.code
     # An app-level error (e.g. no route matched): our blueprint hooks did not run.
-    with database.connection_context():
-        return render_template("lms/error.html", error=error, **template_context()), error.code
+    try:
+        with database.connection_context():
+            return render_template("lms/error.html", error=error, **template_context()), error.code
+    except Exception as exc:
+        if not db_unavailable(exc):
+            raise
+        return unavailable.unavailable_response()

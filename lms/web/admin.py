@@ -129,6 +129,8 @@ def scope_add(user_id):
     form = ScopeForm()
     form.target.choices = _scope_choices()
     if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)  # not a form mistake: the post did not come from our page
         flash(_("Choose a role and a team or site."), "error")
         return redirect(url_for("lms.admin.user_edit", user_id=user.id)), 303
     kind, _sep, ident = form.target.data.partition(":")
@@ -222,6 +224,8 @@ def site_create():
             Site.create(name=name)
             accounts.audit("org.site_create", name, current_user())
             flash(_("Site %(name)s created.", name=name), "info")
+    elif "csrf_token" in form.errors:
+        abort(400)  # not a form mistake: the post did not come from our page
     else:
         flash(_("Give the site a name (at most 100 characters)."), "error")
     return redirect(url_for("lms.admin.org")), 303
@@ -240,6 +244,8 @@ def team_create():
             Team.create(site=form.site.data, name=name)
             accounts.audit("org.team_create", name, current_user(), site=form.site.data)
             flash(_("Team %(name)s created.", name=name), "info")
+    elif "csrf_token" in form.errors:
+        abort(400)  # not a form mistake: the post did not come from our page
     else:
         flash(_("Choose a site and give the team a name."), "error")
     return redirect(url_for("lms.admin.org")), 303

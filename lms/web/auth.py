@@ -7,7 +7,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
                    url_for)
 from flask_login import login_user, logout_user
 
-from ..db import database
+from ..db import database, write_transaction
 from ..i18n import gettext as _
 from ..i18n import LOCALES
 from ..models import User
@@ -32,8 +32,8 @@ def safe_next(target: str | None) -> str:
         return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
-            or "\\" in target:
-        return default
+            or "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7f for c in target):
+        return default  # control characters: browsers drop some, and a newline breaks the header (500)
     return target
 
 
@@ -65,21 +65,27 @@ def login():
     status = 200
     if form.validate_on_submit():
         account, address, limits = form.employee_no.data.strip(), client_address(), _limits()
-        with database.atomic():
-            if throttle.blocked(account, address, limits):
-                flash(_("Too many failed attempts. Try again in %(minutes)d minutes.",
-                        minutes=limits.lockout_minutes), "error")
-                return render_template("lms/auth/login.html", form=form), 429
-            user = _find_account(account)
-            if user is not None and user.active and accounts.check_password(user, form.password.data):
+        user = _find_account(account)
+        # Failures count against the account however it was typed (employee no. or e-mail).
+        account = user.employee_no if user is not None else account
+        if throttle.blocked(account, address, limits):
+            flash(_("Too many failed attempts. Try again in %(minutes)d minutes.",
+                    minutes=limits.lockout_minutes), "error")
+            return render_template("lms/auth/login.html", form=form), 429
+        # Read and check the password (scrypt, ~0.1 s) outside any transaction, then write in a
+        # short one that takes SQLite's write lock at BEGIN: a transaction that read first and
+        # wrote afterwards failed with "database is locked" under concurrent sign-ins.
+        if user is not None and user.active and accounts.check_password(user, form.password.data):
+            with write_transaction():
                 throttle.record_success(account)
                 user.last_login_at = clock.utcnow()
-                user.save()
-                login_user(user)
-                if user.must_change_password:
-                    return redirect(url_for("lms.auth.change_password"))
-                return redirect(safe_next(request.args.get("next")))
-            throttle.record_failure(account, address)
+                # Only this column: saving the whole row would undo a concurrent admin change.
+                User.update(last_login_at=user.last_login_at).where(User.id == user.id).execute()
+            login_user(user)
+            if user.must_change_password:
+                return redirect(url_for("lms.auth.change_password"))
+            return redirect(safe_next(request.args.get("next")))
+        throttle.record_failure(account, address)  # one statement: atomic by itself
         # The same words whether the account exists or not: no user enumeration.
         flash(_("Employee no. or password is wrong, or the account is inactive."), "error")
         status = 401

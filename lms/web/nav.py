@@ -33,6 +33,7 @@ ENTRIES = [
     ("lms.admin.org", _l("Sites and teams"), ("admin",)),
     ("lms.roster.upload", _l("Roster import"), ("admin",)),
     ("lms.tokens.index", _l("API tokens"), ("admin",)),
+    ("lms.audit.index", _l("Audit log"), ("admin",)),
 ]
 
 
