@@ -19,9 +19,9 @@ DEADLINE = 60  # seconds; each wait below returns as soon as its condition holds
 DAILY = {name for name, job in JOBS.items() if daily_time(job)}  # what a catch-up runs
 
 
-def _start(tmp_path, name, database_url):
+def _start(tmp_path, name, database_url, **env):
     environ = {k: v for k, v in os.environ.items() if not k.startswith("LMS_")}
-    environ.update(LMS_DATABASE_URL=database_url, LMS_SCHEDULER_STANDBY_POLL_SECONDS="1")
+    environ.update(LMS_DATABASE_URL=database_url, LMS_SCHEDULER_STANDBY_POLL_SECONDS="1", **env)
     log = tmp_path / f"{name}.log"
     with open(log, "w") as out:
         process = subprocess.Popen([str(Path(sys.executable).parent / "lms"), "scheduler"], stdout=out,

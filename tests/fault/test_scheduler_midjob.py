@@ -5,12 +5,7 @@ day: every job done once, the killed one redone by the survivor, one micro-task 
 day, nothing skipped. (tests/test_scheduler_processes.py kills a leader between jobs.)"""
 import collections
 import datetime as dt
-import os
 import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 from lms.jobs import JOBS
 from lms.models import MicroTask, MicroTemplate, RotaDay
@@ -19,33 +14,9 @@ from lms.scheduler import daily_time
 from lms.services import clock
 
 from ..factories import make_user
+from ..test_scheduler_processes import DAILY, _start, _wait_for
 
-DEADLINE = 60  # seconds; every wait returns as soon as its condition holds
-DAILY = {name for name, job in JOBS.items() if daily_time(job)}
 POINT = "issue-microtasks:inserted"
-
-
-def _start(tmp_path, name, database_url, **env):
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("LMS_")}
-    environ.update(LMS_DATABASE_URL=database_url, LMS_SCHEDULER_STANDBY_POLL_SECONDS="1", **env)
-    log = tmp_path / f"{name}.log"
-    with open(log, "w") as out:
-        process = subprocess.Popen([str(Path(sys.executable).parent / "lms"), "scheduler"], stdout=out,
-                                   stderr=subprocess.STDOUT, env=environ, cwd=tmp_path)
-    process.log = log
-    return process
-
-
-def _wait_for(what, condition, processes):
-    deadline = time.monotonic() + DEADLINE
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        for process in processes:
-            assert process.poll() is None, f"scheduler {process.pid} exited:\n{process.log.read_text()}"
-        time.sleep(0.1)  # a polling interval, not a wait for something to happen
-    logs = "\n".join(f"--- {p.pid}\n{p.log.read_text()}" for p in processes)
-    raise AssertionError(f"timed out waiting for {what}\n{logs}")
 
 
 def _runs():
