@@ -97,6 +97,13 @@ def can(user: User | None, action: str, obj=None) -> bool:
         if is_admin(user) or (user.has_role("trainer") and visible_users(user).where(User.id == obj.id).exists()):
             return True
         return user.has_role("mentor") and is_mentor_of(user, obj)
+    if action == "view_skills":
+        # A skills profile and its evidence: whoever sees the agent, and the agent's current mentor.
+        return can(user, "view_user", obj) or is_mentor_of(user, obj)
+    if action == "rate_skills":
+        # A manual rating: trainers (and admins) who see the agent; nobody rates themselves.
+        return (obj.id != user.id and (is_admin(user) or user.has_role("trainer"))
+                and can(user, "view_user", obj))
     if action == "view_import":
         # A KPI import's report lists agents' numbers: its uploader and admins only.
         return is_admin(user) or obj.actor_id == user.id

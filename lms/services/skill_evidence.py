@@ -1,6 +1,6 @@
 """The evidence behind a skill score, described in words, and trainers' manual ratings (stored
 in their own table and written as evidence in the same transaction, so they decay like the rest).
-Who may see a profile and who may rate are decided here from lms.authz and the mentor pairing."""
+Who may see a profile and who may rate are lms.authz's actions "view_skills" and "rate_skills"."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +13,6 @@ from ..db import write_transaction
 from ..models import Bank, Drill, Evidence, ManualRating, MicroTemplate, Question, Skill, User
 from . import clock
 from .capability import utc_today, weight
-from .mentoring import current_mentor
 from .messages import N_
 
 MAX_NOTE = 2000
@@ -23,23 +22,9 @@ class RatingError(ValueError):
     """The rating cannot be recorded; the message (a catalog string) says why."""
 
 
-def may_view(viewer: User, agent: User) -> bool:
-    """The agent, staff who may see the agent (authz view_user), and the agent's current mentor."""
-    if authz.can(viewer, "view_user", agent):
-        return True
-    mentor = current_mentor(agent) if viewer.active else None
-    return mentor is not None and mentor.id == viewer.id
-
-
-def may_rate(viewer: User, agent: User) -> bool:
-    """Trainers (and admins) who may see the agent; nobody rates themselves."""
-    return (viewer.id != agent.id and (authz.is_admin(viewer) or viewer.has_role("trainer"))
-            and authz.can(viewer, "view_user", agent))
-
-
 def rate(agent: User, skill: str, percent, note: str, by: User) -> ManualRating:
     """Record a manual rating (0-100) with its note, and the evidence row it counts as."""
-    if not may_rate(by, agent):
+    if not authz.can(by, "rate_skills", agent):
         raise RatingError(N_("you may not rate this agent"))
     if not Skill.select().where(Skill.slug == skill).exists():
         raise RatingError(N_("unknown skill"))

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from .. import authz
 from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
 from ..models import Evidence, Skill, User
@@ -33,7 +34,7 @@ def _settings() -> dict:
 
 def _visible_or_404(user_id: int) -> User:
     person = User.get_or_none(User.id == user_id)
-    if person is None or not skill_evidence.may_view(current_user(), person):
+    if person is None or not authz.can(current_user(), "view_skills", person):
         abort(404)  # someone you may not see does not exist for you
     return person
 
@@ -90,7 +91,7 @@ def _evidence_page(person: User, skill: Skill, form: RatingForm, status: int = 2
                            median_n=found.median_n.get(skill.slug, 0),
                            ratings=skill_evidence.ratings_of(person, skill.slug), local=clock.local,
                            skill_names={skill.slug: skill.name},
-                           form=form if skill.id and skill_evidence.may_rate(current_user(), person) else None,
+                           form=form if skill.id and authz.can(current_user(), "rate_skills", person) else None,
                            min_evidence=settings["profile.min_evidence"]), status
 
 
@@ -99,7 +100,7 @@ def _evidence_page(person: User, skill: Skill, form: RatingForm, status: int = 2
 def rate(user_id, skill):
     person = _visible_or_404(user_id)
     found = _skill_or_404(person, skill)
-    if not skill_evidence.may_rate(current_user(), person) or not found.id:
+    if not authz.can(current_user(), "rate_skills", person) or not found.id:
         abort(404)
     form = RatingForm()
     if not form.validate_on_submit():
