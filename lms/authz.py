@@ -97,6 +97,13 @@ def can(user: User | None, action: str, obj=None) -> bool:
         if is_admin(user) or (user.has_role("trainer") and visible_users(user).where(User.id == obj.id).exists()):
             return True
         return user.has_role("mentor") and is_mentor_of(user, obj)
+    if action == "curate_scripts":
+        # The golden-script library: write, edit, approve, retire scripts and decide proposals.
+        return is_admin(user) or user.has_role("trainer")
+    if action == "propose_scripts":
+        return is_admin(user) or user.has_role("mentor", "trainer")
+    if action == "see_script_drafts":
+        return is_admin(user) or user.has_role(*STAFF_ROLES)
     if action == "view_skills":
         # A skills profile and its evidence: whoever sees the agent, and the agent's current mentor.
         return can(user, "view_user", obj) or is_mentor_of(user, obj)

@@ -34,17 +34,8 @@ class ScriptInvalid(ValueError):
         self.problems = problems
 
 
-def is_staff(user: User) -> bool:
-    return authz.is_admin(user) or user.has_role("trainer", "manager")
-
-
-def may_curate(user: User) -> bool:
-    """Create, edit, approve and retire scripts, decide proposals: trainers (and admins) only."""
-    return authz.is_admin(user) or user.has_role("trainer")
-
-
 def statuses_for(user: User) -> tuple[str, ...]:
-    return ("draft", "published", "retired") if is_staff(user) else ("published",)
+    return ("draft", "published", "retired") if authz.can(user, "see_script_drafts") else ("published",)
 
 
 def visible(user: User, slug: str) -> GoldenScript | None:

@@ -21,10 +21,6 @@ class ProposalError(ValueError):
     """The proposal or decision cannot be accepted; the message (a catalog string) says why."""
 
 
-def may_propose(user: User) -> bool:
-    return authz.is_admin(user) or user.has_role("mentor", "trainer")
-
-
 def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -35,7 +31,7 @@ def _reason(reason: str) -> str:
 
 
 def propose_improvement(script: GoldenScript, user: User, after: str, reason: str) -> ScriptProposal:
-    if not may_propose(user):
+    if not authz.can(user, "propose_scripts"):
         raise ProposalError(N_("only mentors and trainers propose scripts"))
     after = (after or "").strip()
     problems = [p for p in field_problems({"after": after}, required=("after",))]
@@ -48,7 +44,7 @@ def propose_improvement(script: GoldenScript, user: User, after: str, reason: st
 
 
 def propose_new(user: User, data: dict, reason: str) -> ScriptProposal:
-    if not may_propose(user):
+    if not authz.can(user, "propose_scripts"):
         raise ProposalError(N_("only mentors and trainers propose scripts"))
     fields = {name: data.get(name) if name == "elements" else (data.get(name) or "").strip()
               for name in NEW_FIELDS + ("after",)}
@@ -76,7 +72,7 @@ def mine(user: User):
 def decide(proposal: ScriptProposal, trainer: User, accept: bool, comment: str, settings=None) -> ScriptProposal:
     """Accept (the script changes; a new script is published, credited to the proposer) or
     decline; once only. The proposer is told either way."""
-    if not script_library.may_curate(trainer):
+    if not authz.can(trainer, "curate_scripts"):
         raise ProposalError(N_("only trainers decide proposals"))
     comment = (comment or "").strip()
     if len(comment) > LIMITS["why"]:

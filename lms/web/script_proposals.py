@@ -6,6 +6,7 @@ import json
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
+from .. import authz
 from ..i18n import gettext as _
 from ..models import ScriptProposal
 from ..services import script_library as library
@@ -56,7 +57,7 @@ def propose_new():
 @requires("trainer", "mentor")
 def proposals():
     user = current_user()
-    curate = library.may_curate(user)
+    curate = authz.can(user, "curate_scripts")
     return render_template("lms/scripts/proposals.html", curate=curate, form=DecideForm(),
                            queue=list(service.open_queue()) if curate else [],
                            decided=list(service.decided()) if curate else [],

@@ -7,6 +7,7 @@ import json
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
+from .. import authz
 from ..i18n import gettext as _
 from ..models import SCRIPT_CHANNELS, GoldenScript, Technique
 from ..resources import content_dir
@@ -15,7 +16,6 @@ from ..services import script_search
 from ..services.assessment_pack import SCENARIOS
 from ..services.script_check import check_reply
 from ..services.script_pack import TOPIC, topic_label
-from ..services.script_proposals import may_propose
 from ..services.script_rules import RulesError
 from .access import current_user, requires, signed_in
 from .forms import PostForm
@@ -56,7 +56,7 @@ def index():
                     .where(GoldenScript.status.in_(statuses)).tuples()})
     return render_template("lms/scripts/index.html", hits=hits, query=query, filters=filters, status=status,
                            topics=topics, statuses=statuses, elements=ELEMENTS,
-                           curate=library.may_curate(user), **LABELS)
+                           curate=authz.can(user, "curate_scripts"), **LABELS)
 
 
 def _segments(text: str, spans: dict) -> list[tuple[str, str | None]]:
@@ -84,7 +84,7 @@ def show(slug):
     spans = {name: span for name, span in check.element_spans.items() if name in declared} if check else {}
     return render_template("lms/scripts/show.html", script=script, check=check, declared=declared,
                            segments=_segments(script.after, spans), improvements=library.improvements(script),
-                           curate=library.may_curate(user), propose=may_propose(user),
+                           curate=authz.can(user, "curate_scripts"), propose=authz.can(user, "propose_scripts"),
                            practise=user.has_role("agent"), form=PostForm(), **LABELS)
 
 
